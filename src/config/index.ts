@@ -1,0 +1,77 @@
+/**
+ * Typed configuration. The only module that reads process.env: everything else receives a
+ * frozen Config. All problems are collected and reported at once.
+ */
+import path from 'node:path';
+
+export interface Argon2Params {
+  /** Memory cost in KiB. */
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+export interface Config {
+  /** Folder for the SQLite file and other local state. */
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; undefined selects the embedded SQLite file. */
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  argon2: Argon2Params;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+// OWASP Password Storage Cheat Sheet floor for argon2id: 19 MiB, t=2, p=1.
+const ARGON2_DEFAULTS: Argon2Params = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const argon2: Argon2Params = {
+    memoryKiB: int('POSTERN_ARGON2_MEMORY_KIB', ARGON2_DEFAULTS.memoryKiB, 19456, 4194304),
+    iterations: int('POSTERN_ARGON2_ITERATIONS', ARGON2_DEFAULTS.iterations, 2, 100),
+    parallelism: int('POSTERN_ARGON2_PARALLELISM', ARGON2_DEFAULTS.parallelism, 1, 16),
+  };
+  const config: Config = {
+    dataDir: path.resolve(env.POSTERN_DATA_DIR || './data'),
+    databaseUrl,
+    host: env.POSTERN_HOST || '127.0.0.1',
+    port: int('POSTERN_PORT', 3000, 0, 65535),
+    logLevel: env.POSTERN_LOG_LEVEL || 'info',
+    bodyLimit: int('POSTERN_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
+    argon2,
+    ...overrides,
+  };
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(config.logLevel)) {
+    problems.push(`POSTERN_LOG_LEVEL must be one of ${levels.join(', ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,103 @@
+/**
+ * The one error type of Postern. `type` is a Stytch `error_type`; the HTTP status comes from
+ * the table below, never from the place that throws. `cause` holds internal detail and is
+ * never serialized.
+ */
+const STATUS = {
+  bad_request: 400,
+  invalid_argument: 400,
+  invalid_request_value: 400,
+  invalid_email: 400,
+  invalid_user_id: 400,
+  invalid_session_token: 400,
+  invalid_session_duration_minutes: 400,
+  invalid_session_id: 400,
+  unable_to_parse_session_jwt: 400,
+  too_many_session_arguments: 400,
+  no_session_arguments: 400,
+  no_session_revoke_arguments: 400,
+  too_many_session_revoke_arguments: 400,
+  custom_claims_too_large: 400,
+  unable_to_represent_custom_claims_json: 400,
+  metadata_too_large: 400,
+  metadata_too_many_keys: 400,
+  metadata_invalid_format: 400,
+  duplicate_email: 400,
+  weak_password: 400,
+  breached_password: 400,
+  reset_password: 400,
+  no_user_password: 400,
+  cannot_reset_password_with_existing_password: 400,
+  user_id_mismatch: 400,
+  unauthorized_credentials: 401,
+  project_not_found: 404,
+  email_not_found: 404,
+  user_not_found: 404,
+  session_not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  request_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  user_lock_limit_reached: 429,
+  internal_server_error: 500,
+  server_unavailable: 503,
+} as const;
+
+export type ErrorType = keyof typeof STATUS;
+
+const MESSAGES: Partial<Record<ErrorType, string>> = {
+  unauthorized_credentials: 'Unauthorized credentials.',
+  email_not_found: 'Email could not be found.',
+  user_not_found: 'User could not be found.',
+  session_not_found: 'Session could not be found.',
+  invalid_session_token: 'Session token format is invalid.',
+  duplicate_email: 'A user with the specified email already exists for this project.',
+  too_many_requests: 'Too many requests have been made.',
+  user_lock_limit_reached:
+    'This user has been locked out after too many failed authentication attempts. Try again later.',
+  weak_password: 'The password is not strong enough.',
+  breached_password: 'This password has appeared in a data breach; choose a different one.',
+  reset_password: 'Password must be reset.',
+  no_user_password: 'This user does not have a password.',
+  cannot_reset_password_with_existing_password:
+    'This password must be reset by email or by session; it cannot be reset with the existing password.',
+  route_not_found: 'The requested route does not exist.',
+  method_not_allowed: 'This method is not allowed on this route.',
+  project_not_found: 'Project could not be found.',
+  internal_server_error:
+    'Oops, something seems to have gone wrong. Please contact your server operator with the request_id.',
+};
+
+export class AuthError extends Error {
+  readonly type: ErrorType;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    type: ErrorType,
+    message?: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message ?? MESSAGES[type] ?? defaultMessage(type), { cause: options?.cause });
+    this.name = 'AuthError';
+    this.type = type;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return STATUS[this.type];
+  }
+}
+
+export function statusOf(type: ErrorType): number {
+  return STATUS[type];
+}
+
+export function isErrorType(value: string): value is ErrorType {
+  return Object.hasOwn(STATUS, value);
+}
+
+function defaultMessage(type: ErrorType): string {
+  const words = type.replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1) + '.';
+}

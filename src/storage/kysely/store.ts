@@ -1,0 +1,356 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Project, ProjectSettings } from '../../projects/project.js';
+import type { Session } from '../../sessions/session.js';
+import type { User } from '../../users/user.js';
+import type { Database } from '../schema.js';
+import type { NewUser, SigningKeyRecord, Store, StoredPassword } from '../store.js';
+import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
+
+/** A violation of a UNIQUE constraint, in either dialect. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === '23505' || (e?.code ?? '').startsWith('SQLITE_CONSTRAINT_UNIQUE') || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onClose: () => Promise<void> = () => db.destroy(),
+  ) {}
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx: Transaction<Database>) => fn(new KyselyStore(trx, () => Promise.resolve())));
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+
+  // ---- projects
+
+  async insertProject(project: Project, secretHash: string): Promise<void> {
+    await this.db
+      .insertInto('projects')
+      .values({
+        id: project.id,
+        environment: project.environment,
+        secret_hash: secretHash,
+        settings: JSON.stringify(project.settings),
+        created_at: project.createdAt,
+      })
+      .execute();
+  }
+
+  async getProjectWithSecretHash(projectId: string): Promise<{ project: Project; secretHash: string } | null> {
+    const row = await this.db.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst();
+    return row ? { project: projectFromRow(row), secretHash: row.secret_hash } : null;
+  }
+
+  async countProjects(): Promise<number> {
+    const row = await this.db.selectFrom('projects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<void> {
+    await this.db.updateTable('projects').set({ settings: JSON.stringify(settings) }).where('id', '=', projectId).execute();
+  }
+
+  // ---- signing keys
+
+  async listSigningKeys(projectId: string): Promise<SigningKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('created_at', 'asc')
+      .orderBy('kid', 'asc')
+      .execute();
+    return rows.map((r) => ({
+      kid: r.kid,
+      projectId: r.project_id,
+      privateKey: r.private_key,
+      publicJwk: parseJson(r.public_jwk),
+      createdAt: Number(r.created_at),
+      retiredAt: r.retired_at === null ? null : Number(r.retired_at),
+    }));
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    await this.db
+      .insertInto('signing_keys')
+      .values({
+        kid: key.kid,
+        project_id: key.projectId,
+        private_key: key.privateKey,
+        public_jwk: JSON.stringify(key.publicJwk),
+        created_at: key.createdAt,
+        retired_at: key.retiredAt,
+      })
+      .execute();
+  }
+
+  // ---- users
+
+  async insertUser(user: NewUser): Promise<boolean> {
+    try {
+      return await this.transaction(async (tx) => (tx as KyselyStore).insertUserIn(user));
+    } catch (err) {
+      if (err instanceof DuplicateEmail) return false;
+      throw err;
+    }
+  }
+
+  private async insertUserIn(user: NewUser): Promise<boolean> {
+    const taken = await this.db
+      .selectFrom('emails')
+      .select('id')
+      .where('project_id', '=', user.projectId)
+      .where('email', '=', user.email.email)
+      .executeTakeFirst();
+    if (taken) return false;
+    await this.db
+      .insertInto('users')
+      .values({
+        id: user.id,
+        project_id: user.projectId,
+        status: user.status,
+        first_name: user.name.firstName,
+        middle_name: user.name.middleName,
+        last_name: user.name.lastName,
+        trusted_metadata: JSON.stringify(user.trustedMetadata),
+        untrusted_metadata: JSON.stringify(user.untrustedMetadata),
+        external_id: user.externalId,
+        roles: JSON.stringify(user.roles),
+        created_at: user.createdAt,
+        lock_created_at: null,
+        lock_expires_at: null,
+      })
+      .execute();
+    try {
+      await this.db
+        .insertInto('emails')
+        .values({
+          id: user.email.id,
+          project_id: user.projectId,
+          user_id: user.id,
+          email: user.email.email,
+          verified: user.email.verified ? 1 : 0,
+          created_at: user.createdAt,
+        })
+        .execute();
+    } catch (err) {
+      // A concurrent insert took the email between the check and the write.
+      if (isUniqueViolation(err)) throw new DuplicateEmail();
+      throw err;
+    }
+    return true;
+  }
+
+  async getUser(projectId: string, userId: string): Promise<User | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const [emails, password] = await Promise.all([
+      this.db.selectFrom('emails').selectAll().where('user_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
+      this.db.selectFrom('passwords').select(['id', 'requires_reset']).where('user_id', '=', row.id).executeTakeFirst(),
+    ]);
+    return userFromRows(row, emails, password);
+  }
+
+  async getUserByEmail(projectId: string, email: string): Promise<User | null> {
+    const row = await this.db
+      .selectFrom('emails')
+      .select('user_id')
+      .where('project_id', '=', projectId)
+      .where('email', '=', email)
+      .executeTakeFirst();
+    return row ? this.getUser(projectId, row.user_id) : null;
+  }
+
+  async deleteUser(projectId: string, userId: string): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      const db = (tx as KyselyStore).db;
+      await db.deleteFrom('sessions').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      await db.deleteFrom('passwords').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      await db.deleteFrom('emails').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      const res = await db.deleteFrom('users').where('project_id', '=', projectId).where('id', '=', userId).executeTakeFirst();
+      return res.numDeletedRows > 0n;
+    });
+  }
+
+  async recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<void> {
+    // One statement per step, each atomic on its row, so concurrent failures are never lost.
+    const expired = sql<boolean>`lock_expires_at is not null and lock_expires_at <= ${now}`;
+    await this.db
+      .updateTable('users')
+      .set({
+        failed_attempts: sql`case when ${expired} then 1 else failed_attempts + 1 end`,
+        lock_created_at: sql`case when ${expired} then null else lock_created_at end`,
+        lock_expires_at: sql`case when ${expired} then null else lock_expires_at end`,
+      })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .execute();
+    await this.db
+      .updateTable('users')
+      .set({ lock_created_at: now, lock_expires_at: now + lockMs })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .where('failed_attempts', '>=', threshold)
+      .where('lock_expires_at', 'is', null)
+      .execute();
+  }
+
+  async clearFailedAttempts(projectId: string, userId: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ failed_attempts: 0, lock_created_at: null, lock_expires_at: null })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('failed_attempts', '!=', 0), eb('lock_expires_at', 'is not', null)]))
+      .execute();
+  }
+
+  // ---- passwords
+
+  async getPassword(projectId: string, userId: string): Promise<StoredPassword | null> {
+    const row = await this.db
+      .selectFrom('passwords')
+      .select(['id', 'user_id', 'hash', 'requires_reset'])
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? { id: row.id, userId: row.user_id, hash: row.hash, requiresReset: row.requires_reset === 1 } : null;
+  }
+
+  async insertPassword(projectId: string, password: StoredPassword, now: number): Promise<void> {
+    await this.db
+      .insertInto('passwords')
+      .values({
+        id: password.id,
+        project_id: projectId,
+        user_id: password.userId,
+        hash: password.hash,
+        requires_reset: password.requiresReset ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  }
+
+  async replacePasswordHash(projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('passwords')
+      .set({ hash: newHash, requires_reset: 0, updated_at: now })
+      .where('project_id', '=', projectId)
+      .where('id', '=', passwordId)
+      .where('hash', '=', expectedHash)
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  // ---- sessions
+
+  async insertSession(s: Session, tokenHash: string): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: s.id,
+        project_id: s.projectId,
+        user_id: s.userId,
+        token_hash: tokenHash,
+        started_at: s.startedAt,
+        last_accessed_at: s.lastAccessedAt,
+        expires_at: s.expiresAt,
+        revoked_at: s.revokedAt,
+        ip_address: s.attributes.ipAddress,
+        user_agent: s.attributes.userAgent,
+        custom_claims: JSON.stringify(s.customClaims),
+        factors: JSON.stringify(s.factors),
+      })
+      .execute();
+  }
+
+  async getSessionByTokenHash(projectId: string, tokenHash: string): Promise<Session | null> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async getSessionById(projectId: string, sessionId: string): Promise<Session | null> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async updateSession(s: Session): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({
+        last_accessed_at: s.lastAccessedAt,
+        expires_at: s.expiresAt,
+        custom_claims: JSON.stringify(s.customClaims),
+        factors: JSON.stringify(s.factors),
+      })
+      .where('project_id', '=', s.projectId)
+      .where('id', '=', s.id)
+      .execute();
+  }
+
+  async listActiveSessions(projectId: string, userId: string, now: number): Promise<Session[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('started_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(sessionFromRow);
+  }
+
+  async revokeSession(projectId: string, sessionId: string, now: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('project_id', '=', projectId)
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  async revokeUserSessions(projectId: string, userId: string, now: number, exceptSessionId?: string): Promise<void> {
+    let q = this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
+    if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
+    await q.execute();
+  }
+}
+
+/** Thrown inside insertUser's transaction when a concurrent writer took the email. */
+class DuplicateEmail extends Error {
+  constructor() {
+    super('duplicate email');
+    this.name = 'DuplicateEmail';
+  }
+}

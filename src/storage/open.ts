@@ -1,0 +1,59 @@
+/**
+ * Opens the store named by the configuration: PostgreSQL when a URL is given, otherwise the
+ * embedded SQLite file `postern.sqlite` in the data dir.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import type { Store } from './store.js';
+import { KyselyStore } from './kysely/store.js';
+import { migrationProvider } from './migrations/index.js';
+
+export interface StoreTarget {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+export interface OpenedStore {
+  store: Store;
+  dialect: 'sqlite' | 'postgres';
+  /** Applies every pending migration (under Kysely's migration lock). */
+  migrate(): Promise<void>;
+}
+
+// BIGINT columns (type oid 20) hold millisecond timestamps, well inside 2^53.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function openStore(target: StoreTarget): OpenedStore {
+  let db: Kysely<Database>;
+  let dialect: OpenedStore['dialect'];
+  if (target.databaseUrl) {
+    dialect = 'postgres';
+    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10, types: pgTypes });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    dialect = 'sqlite';
+    fs.mkdirSync(target.dataDir, { recursive: true });
+    const file = new SQLite(path.join(target.dataDir, 'postern.sqlite'));
+    file.pragma('journal_mode = WAL');
+    file.pragma('busy_timeout = 5000');
+    file.pragma('foreign_keys = ON');
+    file.pragma('synchronous = NORMAL');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  }
+  return {
+    store: new KyselyStore(db),
+    dialect,
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+    },
+  };
+}
