@@ -6,12 +6,6 @@ import type { Database } from '../schema.js';
 import type { NewUser, SigningKeyRecord, Store, StoredPassword } from '../store.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
 
-/** A violation of a UNIQUE constraint, in either dialect. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  return e?.code === '23505' || (e?.code ?? '').startsWith('SQLITE_CONSTRAINT_UNIQUE') || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
 export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
@@ -93,22 +87,10 @@ export class KyselyStore implements Store {
   // ---- users
 
   async insertUser(user: NewUser): Promise<boolean> {
-    try {
-      return await this.transaction(async (tx) => (tx as KyselyStore).insertUserIn(user));
-    } catch (err) {
-      if (err instanceof DuplicateEmail) return false;
-      throw err;
-    }
+    return this.transaction(async (tx) => (tx as KyselyStore).insertUserIn(user));
   }
 
   private async insertUserIn(user: NewUser): Promise<boolean> {
-    const taken = await this.db
-      .selectFrom('emails')
-      .select('id')
-      .where('project_id', '=', user.projectId)
-      .where('email', '=', user.email.email)
-      .executeTakeFirst();
-    if (taken) return false;
     await this.db
       .insertInto('users')
       .values({
@@ -127,22 +109,23 @@ export class KyselyStore implements Store {
         lock_expires_at: null,
       })
       .execute();
-    try {
-      await this.db
-        .insertInto('emails')
-        .values({
-          id: user.email.id,
-          project_id: user.projectId,
-          user_id: user.id,
-          email: user.email.email,
-          verified: user.email.verified ? 1 : 0,
-          created_at: user.createdAt,
-        })
-        .execute();
-    } catch (err) {
-      // A concurrent insert took the email between the check and the write.
-      if (isUniqueViolation(err)) throw new DuplicateEmail();
-      throw err;
+    // ON CONFLICT rather than catching the violation: in PostgreSQL a failed statement aborts
+    // the whole surrounding transaction, and the caller's other writes with it.
+    const inserted = await this.db
+      .insertInto('emails')
+      .values({
+        id: user.email.id,
+        project_id: user.projectId,
+        user_id: user.id,
+        email: user.email.email,
+        verified: user.email.verified ? 1 : 0,
+        created_at: user.createdAt,
+      })
+      .onConflict((oc) => oc.columns(['project_id', 'email']).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 0n) {
+      await this.db.deleteFrom('users').where('id', '=', user.id).execute();
+      return false;
     }
     return true;
   }
@@ -341,16 +324,9 @@ export class KyselyStore implements Store {
       .set({ revoked_at: now })
       .where('project_id', '=', projectId)
       .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null);
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now);
     if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
     await q.execute();
-  }
-}
-
-/** Thrown inside insertUser's transaction when a concurrent writer took the email. */
-class DuplicateEmail extends Error {
-  constructor() {
-    super('duplicate email');
-    this.name = 'DuplicateEmail';
   }
 }
