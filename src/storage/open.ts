@@ -24,10 +24,12 @@ export interface OpenedStore {
   migrate(): Promise<void>;
 }
 
-// BIGINT columns (type oid 20) hold millisecond timestamps, well inside 2^53.
-const pgTypes = {
+// BIGINT columns (type oid 20) hold millisecond timestamps, well inside 2^53; parse them as
+// numbers for this pool only, leaving pg's global parsers alone.
+const BIGINT_OID = 20;
+const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === BIGINT_OID ? Number : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export function openStore(target: StoreTarget): OpenedStore {
@@ -53,7 +55,7 @@ export function openStore(target: StoreTarget): OpenedStore {
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider });
       const { error } = await migrator.migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error(String(error));
+      if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
     },
   };
 }

@@ -1,0 +1,107 @@
+/** `postern serve | migrate | project create` */
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig, ConfigError, type Config } from '../config/index.js';
+import { createPostern } from '../main.js';
+import { openStore } from '../storage/open.js';
+import { ProjectService } from '../projects/service.js';
+import { systemClock } from '../clock.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+}
+
+function config(overrides: Partial<Config> = {}): Readonly<Config> {
+  try {
+    return loadConfig(process.env, overrides);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+function printWelcome(baseUrl: string, projectId: string, secret: string): void {
+  process.stdout.write(
+    [
+      '',
+      'Created a test project for you:',
+      `  project_id: ${projectId}`,
+      `  secret:     ${secret}`,
+      '',
+      'Point the official stytch client at this server:',
+      `  const stytch = require('stytch');`,
+      `  const client = new stytch.Client({ project_id: '${projectId}', secret: '${secret}', env: '${baseUrl}/' });`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function serve(opts: { port?: number; host?: string }): Promise<void> {
+  const cfg = config({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+  const postern = await createPostern(cfg);
+  const address = await postern.app.listen({ host: cfg.host, port: cfg.port });
+  const baseUrl = address.replace(/\/$/, '');
+  if ((await postern.projects.count()) === 0) {
+    const { projectId, secret } = await postern.projects.create({ live: false });
+    printWelcome(baseUrl, projectId, secret);
+  }
+  process.stdout.write(`Postern is listening on ${baseUrl} (${postern.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL'})\n`);
+  const stop = (signal: string) => {
+    postern.app.log.info({ signal }, 'shutting down');
+    postern.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        postern.app.log.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const opened = openStore(config());
+  try {
+    await opened.migrate();
+    process.stdout.write(`Migrations applied (${opened.dialect}).\n`);
+  } finally {
+    await opened.store.close();
+  }
+}
+
+async function createProject(opts: { live?: boolean; json?: boolean }): Promise<void> {
+  const opened = openStore(config());
+  try {
+    await opened.migrate();
+    const { projectId, secret } = await new ProjectService(opened.store, systemClock).create({ live: opts.live === true });
+    if (opts.json) process.stdout.write(JSON.stringify({ project_id: projectId, secret }) + '\n');
+    else process.stdout.write(`project_id: ${projectId}\nsecret:     ${secret}\n`);
+  } finally {
+    await opened.store.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('postern').description("A self-hosted password-authentication server speaking Stytch's consumer API.");
+  program
+    .command('serve')
+    .description('run the API (applies migrations first)')
+    .option('--port <port>', 'port to listen on (default 3000, or POSTERN_PORT)', port)
+    .option('--host <host>', 'address to listen on (default 127.0.0.1, or POSTERN_HOST)')
+    .action(serve);
+  program.command('migrate').description('apply database migrations').action(migrate);
+  const project = program.command('project').description('manage projects');
+  project
+    .command('create')
+    .description('create a project and print its id and secret')
+    .option('--live', 'a live project (ids say "live" instead of "test")')
+    .option('--json', 'print one JSON line {"project_id", "secret"}')
+    .action(createProject);
+  await program.parseAsync(argv);
+}

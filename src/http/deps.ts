@@ -1,0 +1,18 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/index.js';
+import type { PasswordService } from '../passwords/service.js';
+import type { ProjectService } from '../projects/service.js';
+import type { SessionService } from '../sessions/service.js';
+import type { SigningKeys } from '../sessions/signing-keys.js';
+import type { UserService } from '../users/service.js';
+
+/** What the HTTP layer is given by the composition root. */
+export interface HttpDeps {
+  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  clock: Clock;
+  projects: ProjectService;
+  passwords: PasswordService;
+  sessions: SessionService;
+  users: UserService;
+  keys: SigningKeys;
+}

@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { HttpDeps } from './deps.js';
+import { passwordHandlers } from './handlers/passwords.js';
+import { sessionHandlers } from './handlers/sessions.js';
+import { userHandlers } from './handlers/users.js';
+import * as S from './wire/schemas.js';
+
+export interface RouteDef {
+  method: HTTPMethods;
+  url: string;
+  /** `project`: Basic credentials required; `optional`: checked if sent; `none`: not read. */
+  auth: 'project' | 'optional' | 'none';
+  schema?: FastifySchema;
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+/** Every route on one screen. */
+export function routes(deps: HttpDeps): RouteDef[] {
+  const passwords = passwordHandlers(deps);
+  const sessions = sessionHandlers(deps);
+  const users = userHandlers(deps);
+  return [
+    { method: 'POST', url: '/v1/passwords', auth: 'project', schema: { body: S.PasswordCreateBody }, handler: passwords.create },
+    { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
+    { method: 'POST', url: '/v1/passwords/existing_password/reset', auth: 'project', schema: { body: S.ExistingPasswordResetBody }, handler: passwords.resetExisting },
+    { method: 'POST', url: '/v1/sessions/authenticate', auth: 'project', schema: { body: S.SessionAuthenticateBody }, handler: sessions.authenticate },
+    { method: 'GET', url: '/v1/sessions', auth: 'project', schema: { querystring: S.SessionsQuery }, handler: sessions.list },
+    { method: 'POST', url: '/v1/sessions/revoke', auth: 'project', schema: { body: S.SessionRevokeBody }, handler: sessions.revoke },
+    { method: 'GET', url: '/v1/sessions/jwks/:project_id', auth: 'optional', schema: { params: S.ProjectIdParams }, handler: sessions.jwks },
+    { method: 'GET', url: '/v1/users/:user_id', auth: 'project', schema: { params: S.UserIdParams }, handler: users.get },
+    { method: 'DELETE', url: '/v1/users/:user_id', auth: 'project', schema: { params: S.UserIdParams }, handler: users.delete },
+  ];
+}

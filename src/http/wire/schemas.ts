@@ -1,0 +1,84 @@
+/**
+ * Request schemas, in Stytch's snake_case. They check JSON types only; the rules (email
+ * syntax, duration range, claim limits) live in the domain services. Optional fields accept
+ * an explicit `null`, which the Node SDK may send, and mean "absent" (see `absent()`).
+ */
+import { Type, type TSchema } from 'typebox';
+
+const Obj = Type.Record(Type.String(), Type.Unknown());
+
+export function opt<T extends TSchema>(schema: T) {
+  return Type.Optional(Type.Union([schema, Type.Null()]));
+}
+
+/** `null` → `undefined`: explicit null means absent for optional fields. */
+export function absent<T>(value: T | null | undefined): T | undefined {
+  return value ?? undefined;
+}
+
+export const SessionFields = {
+  session_token: opt(Type.String()),
+  session_jwt: opt(Type.String()),
+  session_duration_minutes: opt(Type.Integer()),
+  session_custom_claims: opt(Obj),
+  telemetry_id: opt(Type.String()),
+};
+
+export const PasswordCreateBody = Type.Object({
+  email: Type.String(),
+  password: Type.String(),
+  name: opt(
+    Type.Object({
+      first_name: opt(Type.String()),
+      middle_name: opt(Type.String()),
+      last_name: opt(Type.String()),
+    }),
+  ),
+  trusted_metadata: opt(Type.Unknown()),
+  untrusted_metadata: opt(Type.Unknown()),
+  session_duration_minutes: SessionFields.session_duration_minutes,
+  session_custom_claims: SessionFields.session_custom_claims,
+  telemetry_id: SessionFields.telemetry_id,
+});
+
+export const PasswordAuthenticateBody = Type.Object({
+  email: Type.String(),
+  password: Type.String(),
+  ...SessionFields,
+});
+
+export const ExistingPasswordResetBody = Type.Object({
+  email: Type.String(),
+  existing_password: Type.String(),
+  new_password: Type.String(),
+  ...SessionFields,
+});
+
+export const SessionAuthenticateBody = Type.Object({
+  session_token: SessionFields.session_token,
+  session_jwt: SessionFields.session_jwt,
+  session_duration_minutes: SessionFields.session_duration_minutes,
+  session_custom_claims: SessionFields.session_custom_claims,
+  authorization_check: opt(Obj),
+});
+
+export const SessionRevokeBody = Type.Object({
+  session_id: opt(Type.String()),
+  session_token: opt(Type.String()),
+  session_jwt: opt(Type.String()),
+});
+
+export const SessionsQuery = Type.Object({
+  user_id: Type.String(),
+});
+
+export const UserIdParams = Type.Object({ user_id: Type.String() });
+export const ProjectIdParams = Type.Object({ project_id: Type.String() });
+
+/** Per-field error types for schema failures; any other field gets `invalid_argument`. */
+export const FIELD_ERROR_TYPES = {
+  session_duration_minutes: 'invalid_session_duration_minutes',
+  session_custom_claims: 'unable_to_represent_custom_claims_json',
+  trusted_metadata: 'metadata_invalid_format',
+  untrusted_metadata: 'metadata_invalid_format',
+} as const;

@@ -1,0 +1,52 @@
+/**
+ * Composition root: loadConfig -> openStore -> migrate -> services -> buildApp. The CLI's
+ * `serve` listens on the result; tests use it directly.
+ */
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/index.js';
+import { buildApp } from './http/app.js';
+import { PasswordService } from './passwords/service.js';
+import { createStrengthScorer } from './passwords/strength.js';
+import { ProjectService } from './projects/service.js';
+import { SessionService } from './sessions/service.js';
+import { SigningKeys } from './sessions/signing-keys.js';
+import { openStore } from './storage/open.js';
+import type { Store } from './storage/store.js';
+import { UserService } from './users/service.js';
+
+export interface Postern {
+  app: FastifyInstance;
+  store: Store;
+  dialect: 'sqlite' | 'postgres';
+  projects: ProjectService;
+  close(): Promise<void>;
+}
+
+export async function createPostern(config: Readonly<Config>, opts: { clock?: Clock } = {}): Promise<Postern> {
+  const clock = opts.clock ?? systemClock;
+  const opened = openStore(config);
+  await opened.migrate();
+  const store = opened.store;
+  const scorer = createStrengthScorer();
+  const keys = new SigningKeys(store, clock);
+  const projects = new ProjectService(store, clock);
+  const sessions = new SessionService(store, clock, keys);
+  const users = new UserService(store);
+  const passwords = new PasswordService(store, clock, config, sessions, scorer);
+  const app = buildApp({ config, clock, projects, passwords, sessions, users, keys });
+  let closed = false;
+  return {
+    app,
+    store,
+    dialect: opened.dialect,
+    projects,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await scorer.close();
+      await store.close();
+    },
+  };
+}
