@@ -23,7 +23,10 @@ export interface Postern {
   close(): Promise<void>;
 }
 
-export async function createPostern(config: Readonly<Config>, opts: { clock?: Clock } = {}): Promise<Postern> {
+export async function createPostern(
+  config: Readonly<Config>,
+  opts: { clock?: Clock; logStream?: NodeJS.WritableStream } = {},
+): Promise<Postern> {
   const clock = opts.clock ?? systemClock;
   const opened = openStore(config);
   await opened.migrate();
@@ -34,7 +37,7 @@ export async function createPostern(config: Readonly<Config>, opts: { clock?: Cl
   const sessions = new SessionService(store, clock, keys);
   const users = new UserService(store);
   const passwords = new PasswordService(store, clock, config, sessions, scorer);
-  const app = buildApp({ config, clock, projects, passwords, sessions, users, keys });
+  const app = buildApp({ config, clock, projects, passwords, sessions, users, keys }, { logStream: opts.logStream });
   let closed = false;
   return {
     app,

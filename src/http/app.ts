@@ -26,9 +26,13 @@ function matcher(url: string): RegExp {
 }
 
 /** The Fastify app serving Postern's API. It never listens by itself; tests can `inject`. */
-export function buildApp(deps: HttpDeps): FastifyInstance {
+export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStream | undefined } = {}): FastifyInstance {
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    logger: {
+      level: deps.config.logLevel,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
+    },
     bodyLimit: deps.config.bodyLimit,
     return503OnClosing: true,
   });

@@ -47,8 +47,8 @@ export class StrengthError extends Error {
 export const DEFAULT_DEADLINE_MS = 2000;
 
 /**
- * The worker entry next to this module: `.ts` when running from source under tsx (workers inherit
- * `--import tsx` through execArgv), `.js` when compiled to dist/.
+ * The worker entry next to this module: `.ts` when running from source under tsx, `.js` when
+ * compiled to dist/.
  */
 function workerUrl(): URL {
   const here = import.meta.url;

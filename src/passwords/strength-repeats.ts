@@ -34,7 +34,8 @@ export function alignCut(codePoints: readonly string[], start: number, end: numb
 
 /**
  * Length of the longest run starting at `pos` that also starts at some earlier position (the
- * source may overlap the run, as in "abcabcabc"). O(pos × length), at most 256² steps.
+ * source may overlap the run, as in "abcabcabc"). O(pos × length); scoreLocally examines at most
+ * 1,024 code points.
  */
 export function copiedLength(codePoints: readonly string[], pos: number): number {
   let best = 0;

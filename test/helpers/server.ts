@@ -40,6 +40,8 @@ export interface TestServer {
 export interface StartOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /** Receives the server's log lines (set POSTERN_LOG_LEVEL in env to see them). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export function basicAuth(projectId: string, secret: string): string {
@@ -81,7 +83,7 @@ export async function startTestServer(dialect: Dialect, opts: StartOptions = {})
   }
   const config = loadConfig({ POSTERN_LOG_LEVEL: 'silent', ...opts.env }, { dataDir, databaseUrl, port: 0 });
   const clock = opts.clock ?? systemClock;
-  const postern = await createPostern(config, { clock });
+  const postern = await createPostern(config, { clock, ...(opts.logStream ? { logStream: opts.logStream } : {}) });
   const address = await postern.app.listen({ host: '127.0.0.1', port: 0 });
   const url = address.replace(/\/$/, '');
   const first = await postern.projects.create({ live: false });
