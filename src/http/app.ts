@@ -20,6 +20,22 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
+// No Stytch request nests anywhere near this deep; refusing deeper input up front keeps every
+// recursive walk (claims merge, serialization) far from the stack limit.
+const MAX_JSON_DEPTH = 32;
+
+/** Whether `value` has arrays or objects nested more than `max` levels; iterative, so any depth is safe. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Turns a route pattern into a matcher for the concrete paths it serves. */
 function matcher(url: string): RegExp {
   return new RegExp('^' + url.replace(/:[a-z_]+/g, '[^/]+') + '/?$');
@@ -35,6 +51,10 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
     },
     bodyLimit: deps.config.bodyLimit,
     return503OnClosing: true,
+    // Errors raised before routing (a malformed percent-escape in the path) get the envelope too.
+    frameworkErrors: (_err, request, reply) => {
+      void sendError(request, reply, 'bad_request', 'The URL is malformed.');
+    },
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.decorateRequest('project', null);
@@ -49,7 +69,11 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
       done(null, undefined);
       return;
     }
-    void parseJson(request, body as string, done);
+    void parseJson(request, body as string, (err, value: unknown) => {
+      if (err) return done(err, undefined);
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return done(new AuthError('bad_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted.`), undefined);
+      done(null, value);
+    });
   });
 
   app.setErrorHandler(errorHandler);

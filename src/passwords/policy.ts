@@ -29,7 +29,10 @@ export async function assertAcceptablePassword(scorer: StrengthScorer, password:
     throw err;
   }
   if (result.score < MIN_SCORE) {
-    const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((s) => s !== '').join(' ');
+    const advice = [result.feedback.warning, ...result.feedback.suggestions]
+      .filter((s) => s !== '')
+      .map((s) => (/[.!?]$/.test(s) ? s : s + '.'))
+      .join(' ');
     throw new AuthError('weak_password', `The password is not strong enough.${advice ? ' ' + advice : ''}`);
   }
 }

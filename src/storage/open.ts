@@ -38,6 +38,9 @@ export function openStore(target: StoreTarget): OpenedStore {
   if (target.databaseUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10, types: pgTypes });
+    // An idle connection the server drops (restart, failover) must not crash the process: the
+    // pool discards it, and the next query opens a new one or reports its own error.
+    pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';

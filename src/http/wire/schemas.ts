@@ -21,17 +21,20 @@ export const SessionFields = {
   session_jwt: opt(Type.String()),
   session_duration_minutes: opt(Type.Integer()),
   session_custom_claims: opt(Obj),
-  telemetry_id: opt(Type.String()),
+  telemetry_id: opt(Type.String({ maxLength: 1024 })),
 };
+
+/** Each part of a user's name; longer is refused as invalid_argument. */
+const NamePart = Type.String({ maxLength: 256 });
 
 export const PasswordCreateBody = Type.Object({
   email: Type.String(),
   password: Type.String(),
   name: opt(
     Type.Object({
-      first_name: opt(Type.String()),
-      middle_name: opt(Type.String()),
-      last_name: opt(Type.String()),
+      first_name: opt(NamePart),
+      middle_name: opt(NamePart),
+      last_name: opt(NamePart),
     }),
   ),
   trusted_metadata: opt(Type.Unknown()),
