@@ -11,6 +11,19 @@ export interface Argon2Params {
   parallelism: number;
 }
 
+export interface BreachConfig {
+  /** `offline`: the shipped (or a configured local) corpus; `online`: HIBP's range API; `off`. */
+  mode: 'offline' | 'online' | 'off';
+  /** A larger local corpus: an HIBP hash list file or a folder of HIBP range files. */
+  corpusPath: string | undefined;
+  /** Base URL of the HIBP range API or a mirror of it (online mode). */
+  hibpBaseUrl: string;
+  /** How long an online lookup may take. */
+  timeoutMs: number;
+  /** When an online lookup fails: true refuses the password, false lets it through. */
+  failClosed: boolean;
+}
+
 export interface Config {
   /** Folder for the SQLite file and other local state. */
   dataDir: string;
@@ -22,6 +35,7 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   argon2: Argon2Params;
+  breach: BreachConfig;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +72,21 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     iterations: int('POSTERN_ARGON2_ITERATIONS', ARGON2_DEFAULTS.iterations, 2, 100),
     parallelism: int('POSTERN_ARGON2_PARALLELISM', ARGON2_DEFAULTS.parallelism, 1, 16),
   };
+  const mode = env.POSTERN_BREACH_CHECK || 'offline';
+  if (mode !== 'offline' && mode !== 'online' && mode !== 'off') {
+    problems.push('POSTERN_BREACH_CHECK must be offline, online or off');
+  }
+  const fail = env.POSTERN_BREACH_FAIL || 'open';
+  if (fail !== 'open' && fail !== 'closed') problems.push('POSTERN_BREACH_FAIL must be open or closed');
+  const hibpBaseUrl = env.POSTERN_HIBP_BASE_URL || 'https://api.pwnedpasswords.com';
+  if (!/^https?:\/\//.test(hibpBaseUrl)) problems.push('POSTERN_HIBP_BASE_URL must be an http(s) URL');
+  const breach: BreachConfig = {
+    mode: mode as BreachConfig['mode'],
+    corpusPath: env.POSTERN_BREACH_CORPUS ? path.resolve(env.POSTERN_BREACH_CORPUS) : undefined,
+    hibpBaseUrl: hibpBaseUrl.replace(/\/+$/, ''),
+    timeoutMs: int('POSTERN_HIBP_TIMEOUT_MS', 2000, 100, 60000),
+    failClosed: fail === 'closed',
+  };
   const config: Config = {
     dataDir: path.resolve(env.POSTERN_DATA_DIR || './data'),
     databaseUrl,
@@ -66,6 +95,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: env.POSTERN_LOG_LEVEL || 'info',
     bodyLimit: int('POSTERN_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     argon2,
+    breach,
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
