@@ -7,6 +7,9 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { PasswordService } from './passwords/service.js';
+import { createBreachChecker } from './passwords/breach/index.js';
+import { MigrationService } from './passwords/migrate.js';
+import { PasswordPolicy } from './passwords/policy.js';
 import { createStrengthScorer } from './passwords/strength.js';
 import { ProjectService } from './projects/service.js';
 import { SessionService } from './sessions/service.js';
@@ -32,12 +35,19 @@ export async function createPostern(
   await opened.migrate();
   const store = opened.store;
   const scorer = createStrengthScorer();
+  // The logger exists once the app does; lookups only start after that.
+  let onLookupError: (err: unknown) => void = () => {};
+  const breach = createBreachChecker(config.breach, { onLookupError: (err) => onLookupError(err) });
+  // A missing or malformed corpus fails the start, not the first sign-up.
+  await breach.ready();
   const keys = new SigningKeys(store, clock);
   const projects = new ProjectService(store, clock);
   const sessions = new SessionService(store, clock, keys);
   const users = new UserService(store);
-  const passwords = new PasswordService(store, clock, config, sessions, scorer);
-  const app = buildApp({ config, clock, projects, passwords, sessions, users, keys }, { logStream: opts.logStream });
+  const passwords = new PasswordService(store, clock, config, sessions, new PasswordPolicy(scorer, breach));
+  const migration = new MigrationService(store, clock);
+  const app = buildApp({ config, clock, projects, passwords, migration, sessions, users, keys }, { logStream: opts.logStream });
+  onLookupError = (err) => app.log.warn({ err }, 'breached-password lookup failed; the password was let through (POSTERN_BREACH_FAIL=open)');
   let closed = false;
   return {
     app,
@@ -49,6 +59,7 @@ export async function createPostern(
       closed = true;
       await app.close();
       await scorer.close();
+      await breach.close();
       await store.close();
     },
   };

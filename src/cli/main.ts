@@ -2,7 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config/index.js';
 import { createPostern } from '../main.js';
-import { openStore } from '../storage/open.js';
+import { openStore, type OpenedStore } from '../storage/open.js';
+import type { Project } from '../projects/project.js';
+import { SETTINGS, SettingsError, settingsByName } from '../projects/settings.js';
 import { ProjectService } from '../projects/service.js';
 import { systemClock } from '../clock.js';
 
@@ -65,6 +67,22 @@ async function serve(opts: { port?: number; host?: string }): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+/** Opens the configured store, migrated, for one command, and closes it after. */
+async function withStore<T>(fn: (store: OpenedStore['store']) => Promise<T>): Promise<T> {
+  const opened = openStore(config());
+  try {
+    await opened.migrate();
+    return await fn(opened.store);
+  } finally {
+    await opened.store.close();
+  }
+}
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(message + '\n');
+  process.exit(code);
+}
+
 async function migrate(): Promise<void> {
   const opened = openStore(config());
   try {
@@ -76,15 +94,38 @@ async function migrate(): Promise<void> {
 }
 
 async function createProject(opts: { live?: boolean; json?: boolean }): Promise<void> {
-  const opened = openStore(config());
-  try {
-    await opened.migrate();
-    const { projectId, secret } = await new ProjectService(opened.store, systemClock).create({ live: opts.live === true });
-    if (opts.json) process.stdout.write(JSON.stringify({ project_id: projectId, secret }) + '\n');
-    else process.stdout.write(`project_id: ${projectId}\nsecret:     ${secret}\n`);
-  } finally {
-    await opened.store.close();
+  const { projectId, secret } = await withStore((store) => new ProjectService(store, systemClock).create({ live: opts.live === true }));
+  if (opts.json) process.stdout.write(JSON.stringify({ project_id: projectId, secret }) + '\n');
+  else process.stdout.write(`project_id: ${projectId}\nsecret:     ${secret}\n`);
+}
+
+function printProject(project: Project, json: boolean | undefined): void {
+  const settings = settingsByName(project.settings);
+  if (json) {
+    process.stdout.write(JSON.stringify({ project_id: project.id, environment: project.environment, settings }) + '\n');
+    return;
   }
+  const lines = [`project_id: ${project.id}`, `environment: ${project.environment}`, 'settings:'];
+  for (const [name, value] of Object.entries(settings)) lines.push(`  ${name} = ${String(value)}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function showProject(projectId: string, opts: { json?: boolean }): Promise<void> {
+  const project = await withStore((store) => new ProjectService(store, systemClock).get(projectId));
+  if (!project) fail(`no project ${projectId}`);
+  printProject(project, opts.json);
+}
+
+async function setProject(projectId: string, assignments: string[], opts: { json?: boolean }): Promise<void> {
+  let project: Project | null;
+  try {
+    project = await withStore((store) => new ProjectService(store, systemClock).set(projectId, assignments));
+  } catch (err) {
+    if (err instanceof SettingsError) fail(err.message, 2);
+    throw err;
+  }
+  if (!project) fail(`no project ${projectId}`);
+  printProject(project, opts.json);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -103,5 +144,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--live', 'a live project (ids say "live" instead of "test")')
     .option('--json', 'print one JSON line {"project_id", "secret"}')
     .action(createProject);
+  project
+    .command('show')
+    .description("print a project's settings")
+    .argument('<project_id>')
+    .option('--json', 'print one JSON line')
+    .action(showProject);
+  project
+    .command('set')
+    .description(`change settings: ${Object.keys(SETTINGS).join(', ')}`)
+    .argument('<project_id>')
+    .argument('<assignments...>', 'key=value pairs')
+    .option('--json', 'print the result as one JSON line')
+    .action(setProject);
   await program.parseAsync(argv);
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import type { MigrationService } from '../passwords/migrate.js';
 import type { PasswordService } from '../passwords/service.js';
 import type { ProjectService } from '../projects/service.js';
 import type { SessionService } from '../sessions/service.js';
@@ -12,6 +13,7 @@ export interface HttpDeps {
   clock: Clock;
   projects: ProjectService;
   passwords: PasswordService;
+  migration: MigrationService;
   sessions: SessionService;
   users: UserService;
   keys: SigningKeys;

@@ -22,11 +22,14 @@ export function routes(deps: HttpDeps): RouteDef[] {
   return [
     { method: 'POST', url: '/v1/passwords', auth: 'project', schema: { body: S.PasswordCreateBody }, handler: passwords.create },
     { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
+    { method: 'POST', url: '/v1/passwords/migrate', auth: 'project', schema: { body: S.MigrateBody }, handler: passwords.migrate },
+    { method: 'POST', url: '/v1/passwords/strength_check', auth: 'project', schema: { body: S.StrengthCheckBody }, handler: passwords.strengthCheck },
     { method: 'POST', url: '/v1/passwords/existing_password/reset', auth: 'project', schema: { body: S.ExistingPasswordResetBody }, handler: passwords.resetExisting },
     { method: 'POST', url: '/v1/sessions/authenticate', auth: 'project', schema: { body: S.SessionAuthenticateBody }, handler: sessions.authenticate },
     { method: 'GET', url: '/v1/sessions', auth: 'project', schema: { querystring: S.SessionsQuery }, handler: sessions.list },
     { method: 'POST', url: '/v1/sessions/revoke', auth: 'project', schema: { body: S.SessionRevokeBody }, handler: sessions.revoke },
     { method: 'GET', url: '/v1/sessions/jwks/:project_id', auth: 'optional', schema: { params: S.ProjectIdParams }, handler: sessions.jwks },
+    { method: 'POST', url: '/v1/users/search', auth: 'project', schema: { body: S.UserSearchBody }, handler: users.search },
     { method: 'GET', url: '/v1/users/:user_id', auth: 'project', schema: { params: S.UserIdParams }, handler: users.get },
     { method: 'DELETE', url: '/v1/users/:user_id', auth: 'project', schema: { params: S.UserIdParams }, handler: users.delete },
   ];

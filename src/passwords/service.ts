@@ -13,9 +13,9 @@ import type { Store, StoredPassword } from '../storage/store.js';
 import { normalizeEmail } from '../users/email.js';
 import { assertMetadata } from '../users/metadata.js';
 import { isLocked, type Name, type User } from '../users/user.js';
-import { hashPassword, verifyPassword } from './hashing.js';
-import { assertAcceptablePassword } from './policy.js';
-import type { StrengthScorer } from './strength.js';
+import { hashPassword } from './hashing.js';
+import { needsRehash, verifyStoredHash } from './legacy/index.js';
+import type { PasswordEvaluation, PasswordPolicy } from './policy.js';
 
 export interface AuthResult {
   user: User;
@@ -44,8 +44,18 @@ export class PasswordService {
     private readonly clock: Clock,
     private readonly config: Pick<Config, 'argon2'>,
     private readonly sessions: SessionService,
-    private readonly scorer: StrengthScorer,
+    private readonly policy: PasswordPolicy,
   ) {}
+
+  /** POST /v1/passwords/strength_check: the project's verdict on a password; no user involved. */
+  async strengthCheck(project: Project, input: { password: string; email?: string | undefined }): Promise<PasswordEvaluation & { breachDetectionOnCreate: boolean }> {
+    const email = input.email === undefined ? undefined : normalizeEmail(input.email);
+    const { settings } = project;
+    // Stytch looks the password up in breaches only when an email is given and breach
+    // detection on creation is on.
+    const evaluation = await this.policy.evaluate(settings, input.password, email, email !== undefined && settings.checkBreachOnCreation);
+    return { ...evaluation, breachDetectionOnCreate: settings.checkBreachOnCreation };
+  }
 
   /** POST /v1/passwords: a new active user with an unverified email and a password. */
   async create(project: Project, input: CreateInput): Promise<AuthResult & { emailId: string }> {
@@ -57,7 +67,7 @@ export class PasswordService {
     assertMetadata(untrustedMetadata);
     // Checked before hashing so a taken email costs no hash; checked again on insert.
     if (await this.store.getUserByEmail(project.id, email)) throw new AuthError('duplicate_email');
-    await assertAcceptablePassword(this.scorer, input.password, email);
+    await this.policy.assertNewPassword(project.settings, input.password, email);
     const hash = await hashPassword(input.password, this.config.argon2);
 
     const now = this.clock.now();
@@ -81,7 +91,7 @@ export class PasswordService {
         roles: [],
         createdAt: now,
       });
-      if (!inserted) throw new AuthError('duplicate_email');
+      if (inserted !== 'inserted') throw new AuthError('duplicate_email');
       await tx.insertPassword(project.id, { id: newId('password', env), userId, hash, requiresReset: false }, now);
       return this.sessions.startOrExtend(tx, project, userId, null, input.session, PASSWORD_FACTOR);
     });
@@ -93,9 +103,18 @@ export class PasswordService {
     this.sessions.validate(input.session);
     const { user, stored } = await this.verifyCredentials(project, input.email, input.password);
     if (stored.requiresReset) throw new AuthError('reset_password');
+    if (await this.policy.requiresResetAtLogin(project.settings, input.password, user.emails[0]?.email ?? '')) {
+      await this.store.markPasswordRequiresReset(project.id, stored.id);
+      throw new AuthError('reset_password');
+    }
     const passed = await this.sessions.resolvePassed(project, user.id, input.session);
+    // A hash weaker than today's parameters (or an imported legacy one) is replaced now, while
+    // the password is at hand; users migrate to argon2id one login at a time.
+    const rehash = needsRehash(stored.hash, this.config.argon2) ? await hashPassword(input.password, this.config.argon2) : null;
     const held = await this.store.transaction(async (tx) => {
       await tx.clearFailedAttempts(project.id, user.id);
+      // Compare-and-set: if a reset landed meanwhile, its hash stays.
+      if (rehash) await tx.replacePasswordHash(project.id, stored.id, stored.hash, rehash, this.clock.now());
       return this.sessions.startOrExtend(tx, project, user.id, passed, input.session, PASSWORD_FACTOR);
     });
     return this.finish(project, user.id, held);
@@ -109,7 +128,7 @@ export class PasswordService {
     this.sessions.validate(input.session);
     const { user, stored } = await this.verifyCredentials(project, input.email, input.existingPassword);
     if (stored.requiresReset) throw new AuthError('cannot_reset_password_with_existing_password');
-    await assertAcceptablePassword(this.scorer, input.newPassword, user.emails[0]?.email ?? '');
+    await this.policy.assertNewPassword(project.settings, input.newPassword, user.emails[0]?.email ?? '');
     const passed = await this.sessions.resolvePassed(project, user.id, input.session);
     const newHash = await hashPassword(input.newPassword, this.config.argon2);
 
@@ -138,7 +157,7 @@ export class PasswordService {
     if (isLocked(user.lock, this.clock.now())) throw new AuthError('user_lock_limit_reached');
     const stored = await this.store.getPassword(project.id, user.id);
     if (!stored) throw new AuthError('no_user_password');
-    if (!(await verifyPassword(stored.hash, password))) {
+    if (!(await verifyStoredHash(stored.hash, password))) {
       const { lockThreshold, lockDurationMinutes } = project.settings;
       await this.store.recordFailedAttempt(project.id, user.id, this.clock.now(), lockThreshold, lockDurationMinutes * 60_000);
       throw new AuthError('unauthorized_credentials');

@@ -1,14 +1,31 @@
 import type { Environment } from '../random.js';
 
-/** Per-project policy. Stytch's names and ranges; defaults in PROJECT_DEFAULTS. */
+/** Per-project policy, with Stytch's names (camelCased) and ranges; defaults below. */
 export interface ProjectSettings {
-  /** Consecutive failed authentications that lock a user (Stytch: 1–100, default 10). */
+  passwordStrengthPolicy: 'zxcvbn' | 'luds';
+  /** LUDS: minimum length in code points (8–32). */
+  ludsMinPasswordLength: number;
+  /** LUDS: how many of lowercase, uppercase, digit, symbol must appear (1–4). */
+  ludsMinPasswordComplexity: number;
+  /** Refuse breached passwords at create and every reset (`breach_detection_on_create`). */
+  checkBreachOnCreation: boolean;
+  /** At login, a correct but breached password must be reset. */
+  checkBreachOnAuthentication: boolean;
+  /** At login, a correct password that fails the current policy must be reset. */
+  validateOnAuthentication: boolean;
+  /** Consecutive failed authentications that lock a user (1–100). */
   lockThreshold: number;
-  /** How long a lock lasts, in minutes (Stytch: 5 minutes – 7 days, default 60). */
+  /** How long a lock lasts, in minutes (5 minutes – 7 days). */
   lockDurationMinutes: number;
 }
 
 export const PROJECT_DEFAULTS: Readonly<ProjectSettings> = Object.freeze({
+  passwordStrengthPolicy: 'zxcvbn',
+  ludsMinPasswordLength: 8,
+  ludsMinPasswordComplexity: 3,
+  checkBreachOnCreation: true,
+  checkBreachOnAuthentication: true,
+  validateOnAuthentication: false,
   lockThreshold: 10,
   lockDurationMinutes: 60,
 });

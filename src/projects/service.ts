@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { newId, randomToken, type Environment } from '../random.js';
 import type { Store } from '../storage/store.js';
 import { PROJECT_DEFAULTS, type Project } from './project.js';
+import { applyAssignments } from './settings.js';
 
 // Authenticated projects are remembered briefly so that a request costs no extra database
 // round trip for its credentials. A settings change reaches every instance within this time.
@@ -62,5 +63,18 @@ export class ProjectService {
 
   async get(projectId: string): Promise<Project | null> {
     return (await this.store.getProjectWithSecretHash(projectId))?.project ?? null;
+  }
+
+  /**
+   * Applies `key=value` assignments (Stytch's setting names) and stores the result; throws
+   * SettingsError listing every bad assignment, and changes nothing then.
+   */
+  async set(projectId: string, assignments: string[]): Promise<Project | null> {
+    const project = await this.get(projectId);
+    if (!project) return null;
+    const settings = applyAssignments(project.settings, assignments);
+    await this.store.updateProjectSettings(projectId, settings);
+    this.cache.delete(projectId);
+    return { ...project, settings };
   }
 }

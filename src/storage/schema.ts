@@ -49,6 +49,15 @@ export interface EmailsTable {
   created_at: number;
 }
 
+export interface PhoneNumbersTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  phone_number: string;
+  verified: number;
+  created_at: number;
+}
+
 export interface PasswordsTable {
   id: string;
   project_id: string;
@@ -79,6 +88,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   users: UsersTable;
   emails: EmailsTable;
+  phone_numbers: PhoneNumbersTable;
   passwords: PasswordsTable;
   sessions: SessionsTable;
 }

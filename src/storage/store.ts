@@ -4,7 +4,8 @@
  */
 import type { Project, ProjectSettings } from '../projects/project.js';
 import type { Session } from '../sessions/session.js';
-import type { Email, Name, User } from '../users/user.js';
+import type { UserSearchQuery } from '../users/search.js';
+import type { Email, Name, PhoneNumber, User } from '../users/user.js';
 
 export interface SigningKeyRecord {
   kid: string;
@@ -23,12 +24,15 @@ export interface NewUser {
   status: User['status'];
   name: Name;
   email: Email;
+  phone?: PhoneNumber | null | undefined;
   trustedMetadata: Record<string, unknown>;
   untrustedMetadata: Record<string, unknown>;
   externalId: string | null;
   roles: string[];
   createdAt: number;
 }
+
+export type InsertUserResult = 'inserted' | 'email_taken' | 'phone_taken' | 'external_id_taken';
 
 export interface StoredPassword {
   id: string;
@@ -53,10 +57,15 @@ export interface Store {
   insertSigningKey(key: SigningKeyRecord): Promise<void>;
 
   // users
-  /** Inserts the user and its email; returns false when the email is taken in the project. */
-  insertUser(user: NewUser): Promise<boolean>;
+  /**
+   * Inserts the user with its email (and phone); when the email, phone number or external id
+   * is already taken in the project, writes nothing and says which.
+   */
+  insertUser(user: NewUser): Promise<InsertUserResult>;
   getUser(projectId: string, userId: string): Promise<User | null>;
   getUserByEmail(projectId: string, email: string): Promise<User | null>;
+  /** One page of the project's users matching the query, ordered by (createdAt, id), and the total matching. */
+  searchUsers(projectId: string, query: UserSearchQuery): Promise<{ users: User[]; total: number }>;
   /** Deletes the user with its emails, password and sessions; false when there was none. */
   deleteUser(projectId: string, userId: string): Promise<boolean>;
   /**
@@ -69,12 +78,16 @@ export interface Store {
 
   // passwords
   getPassword(projectId: string, userId: string): Promise<StoredPassword | null>;
-  insertPassword(projectId: string, password: StoredPassword, now: number): Promise<void>;
+  /** Returns false (writing nothing) when the user already has a password. */
+  insertPassword(projectId: string, password: StoredPassword, now: number): Promise<boolean>;
+  markEmailVerified(projectId: string, emailId: string): Promise<void>;
   /**
    * Replaces the hash only if it is still `expectedHash` (the one the caller verified), so of
    * two concurrent resets from the same password exactly one wins. Returns whether it did.
    */
   replacePasswordHash(projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number): Promise<boolean>;
+  /** Flags the password so that it must be reset (breached, or below the current policy). */
+  markPasswordRequiresReset(projectId: string, passwordId: string): Promise<void>;
 
   // sessions
   insertSession(session: Session, tokenHash: string): Promise<void>;

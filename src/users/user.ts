@@ -4,6 +4,13 @@ export interface Email {
   verified: boolean;
 }
 
+export interface PhoneNumber {
+  id: string;
+  /** E.164, e.g. +14155550123. */
+  phoneNumber: string;
+  verified: boolean;
+}
+
 export interface Name {
   firstName: string;
   middleName: string;
@@ -23,6 +30,7 @@ export interface User {
   status: 'active' | 'pending';
   name: Name;
   emails: Email[];
+  phoneNumbers: PhoneNumber[];
   trustedMetadata: Record<string, unknown>;
   untrustedMetadata: Record<string, unknown>;
   externalId: string | null;

@@ -16,7 +16,7 @@ async function insertUser(s: TestServer, opts: { password?: string; requiresRese
   const email = newEmail('state');
   const userId = `user-test-${randomUUID()}`;
   const now = Date.now();
-  assert.ok(
+  assert.equal(
     await s.postern.store.insertUser({
       id: userId,
       projectId: s.projectId,
@@ -29,6 +29,7 @@ async function insertUser(s: TestServer, opts: { password?: string; requiresRese
       roles: [],
       createdAt: now,
     }),
+    'inserted',
   );
   if (opts.password !== undefined) {
     const hash = await hashPassword(opts.password, ARGON2);

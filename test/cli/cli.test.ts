@@ -45,6 +45,51 @@ describe('postern CLI', () => {
     assert.match((JSON.parse(live.stdout) as { project_id: string }).project_id, /^project-live-/);
   });
 
+  it('project show and set: Stytch names, ranges enforced, all problems listed, nothing changed on error', () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const created = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string };
+    const id = created.project_id;
+
+    const shown = run(['project', 'show', id, '--json'], env);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout), {
+      project_id: id,
+      environment: 'test',
+      settings: {
+        password_strength_policy: 'zxcvbn',
+        luds_min_password_length: 8,
+        luds_min_password_complexity: 3,
+        check_breach_on_creation: true,
+        check_breach_on_authentication: true,
+        validate_on_authentication: false,
+        lock_threshold: 10,
+        lock_duration_minutes: 60,
+      },
+    });
+
+    const set = run(['project', 'set', id, 'password_strength_policy=luds', 'luds_min_password_length=12', 'lock_threshold=3', 'check_breach_on_creation=false', '--json'], env);
+    assert.equal(set.status, 0, set.stderr);
+    const after = (JSON.parse(run(['project', 'show', id, '--json'], env).stdout) as { settings: Record<string, unknown> }).settings;
+    assert.equal(after.password_strength_policy, 'luds');
+    assert.equal(after.luds_min_password_length, 12);
+    assert.equal(after.lock_threshold, 3);
+    assert.equal(after.check_breach_on_creation, false);
+    assert.equal(after.lock_duration_minutes, 60);
+
+    const bad = run(['project', 'set', id, 'lock_threshold=101', 'luds_min_password_length=7', 'lock_duration_minutes=4', 'password_strength_policy=none', 'nope=1', 'lock_threshold=0'], env);
+    assert.equal(bad.status, 2);
+    for (const name of ['lock_threshold', 'luds_min_password_length', 'lock_duration_minutes', 'password_strength_policy', 'nope']) {
+      assert.match(bad.stderr, new RegExp(name));
+    }
+    const unchanged = (JSON.parse(run(['project', 'show', id, '--json'], env).stdout) as { settings: Record<string, unknown> }).settings;
+    assert.deepEqual(unchanged, after);
+
+    const text = run(['project', 'show', id], env);
+    assert.match(text.stdout, /lock_threshold = 3/);
+    assert.equal(run(['project', 'show', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+  });
+
   it('migrate applies migrations and is idempotent', () => {
     const dir = dataDir();
     for (let i = 0; i < 2; i++) {

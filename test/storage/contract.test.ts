@@ -66,6 +66,7 @@ function expectedUser(u: NewUser, extra: { password?: User['password']; lock?: U
     status: u.status,
     name: u.name,
     emails: [u.email],
+    phoneNumbers: u.phone ? [u.phone] : [],
     trustedMetadata: u.trustedMetadata,
     untrustedMetadata: u.untrustedMetadata,
     externalId: u.externalId,
@@ -129,7 +130,7 @@ for (const dialect of DIALECTS) {
 
     async function newUser(projectId: string, overrides: Partial<NewUser> = {}): Promise<NewUser> {
       const u = makeUser(projectId, overrides);
-      assert.equal(await store.insertUser(u), true, 'insertUser returns true');
+      assert.equal(await store.insertUser(u), 'inserted', 'insertUser returns inserted');
       return u;
     }
 
@@ -169,7 +170,7 @@ for (const dialect of DIALECTS) {
           const p = makeProject();
           await first.store.insertProject(p, 'kept-hash');
           const u = makeUser(p.id);
-          assert.equal(await first.store.insertUser(u), true);
+          assert.equal(await first.store.insertUser(u), 'inserted');
           await first.store.close();
 
           const second = openStore(db.target);
@@ -190,7 +191,7 @@ for (const dialect of DIALECTS) {
 
     void describe('projects', () => {
       void it('insertProject / getProjectWithSecretHash round-trip the project and its secret hash', T, async () => {
-        const p = makeProject({ environment: 'live', settings: { lockThreshold: 7, lockDurationMinutes: 15 }, createdAt: T0 + 123 });
+        const p = makeProject({ environment: 'live', settings: { ...PROJECT_DEFAULTS, lockThreshold: 7, lockDurationMinutes: 15 }, createdAt: T0 + 123 });
         await store.insertProject(p, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
         const got = await store.getProjectWithSecretHash(p.id);
         assert.ok(got);
@@ -219,12 +220,12 @@ for (const dialect of DIALECTS) {
       void it('updateProjectSettings replaces the settings of that project only', T, async () => {
         const a = await newProject();
         const b = await newProject();
-        await store.updateProjectSettings(a.id, { lockThreshold: 4, lockDurationMinutes: 5 });
+        await store.updateProjectSettings(a.id, { ...PROJECT_DEFAULTS, lockThreshold: 4, lockDurationMinutes: 5 });
         const gotA = await store.getProjectWithSecretHash(a.id);
-        assert.deepEqual(gotA, { project: { ...a, settings: { lockThreshold: 4, lockDurationMinutes: 5 } }, secretHash: `secret-hash-${a.id}` });
+        assert.deepEqual(gotA, { project: { ...a, settings: { ...PROJECT_DEFAULTS, lockThreshold: 4, lockDurationMinutes: 5 } }, secretHash: `secret-hash-${a.id}` });
         assert.deepEqual((await store.getProjectWithSecretHash(b.id))?.project, b);
         // an unknown project is simply not there
-        await store.updateProjectSettings(newId('project', 'test'), { lockThreshold: 1, lockDurationMinutes: 5 });
+        await store.updateProjectSettings(newId('project', 'test'), { ...PROJECT_DEFAULTS, lockThreshold: 1, lockDurationMinutes: 5 });
       });
 
       void it('countProjects counts every project', T, async () => {
@@ -337,9 +338,31 @@ for (const dialect of DIALECTS) {
         const p = await newProject();
         const first = await newUser(p.id, { email: { id: newId('email', 'test'), email: 'dup@example.com', verified: false } });
         const dup = makeUser(p.id, { email: { id: newId('email', 'test'), email: 'dup@example.com', verified: true } });
-        assert.equal(await store.insertUser(dup), false);
+        assert.equal(await store.insertUser(dup), 'email_taken');
         assert.equal(await store.getUser(p.id, dup.id), null, 'the duplicate user was not written');
         assert.deepEqual(await store.getUserByEmail(p.id, 'dup@example.com'), expectedUser(first));
+      });
+
+      void it('insertUser refuses a taken phone number or external id, writes nothing, and round-trips a phone', T, async () => {
+        const p = await newProject();
+        const phone = { id: newId('phone-number', 'test'), phoneNumber: '+14155550100', verified: true };
+        const u = makeUser(p.id, { phone, externalId: 'ext-1' });
+        assert.equal(await store.insertUser(u), 'inserted');
+        assert.deepEqual((await store.getUser(p.id, u.id))?.phoneNumbers, [phone]);
+
+        const samePhone = makeUser(p.id, { phone: { ...phone, id: newId('phone-number', 'test') } });
+        assert.equal(await store.insertUser(samePhone), 'phone_taken');
+        assert.equal(await store.getUser(p.id, samePhone.id), null);
+        assert.equal(await store.getUserByEmail(p.id, samePhone.email.email), null, 'its email was not kept');
+
+        const sameExternal = makeUser(p.id, { externalId: 'ext-1' });
+        assert.equal(await store.insertUser(sameExternal), 'external_id_taken');
+        assert.equal(await store.getUser(p.id, sameExternal.id), null);
+
+        const other = await newProject();
+        assert.equal(await store.insertUser(makeUser(other.id, { phone: { ...phone, id: newId('phone-number', 'test') }, externalId: 'ext-1' })), 'inserted');
+        assert.equal(await store.deleteUser(p.id, u.id), true);
+        assert.equal(await store.insertUser(makeUser(p.id, { phone: { ...phone, id: newId('phone-number', 'test') } })), 'inserted', 'delete freed the phone');
       });
 
       void it('insertUser returns true for the same email in another project', T, async () => {
@@ -348,7 +371,7 @@ for (const dialect of DIALECTS) {
         const email = 'shared@example.com';
         const ua = await newUser(a.id, { email: { id: newId('email', 'test'), email, verified: false } });
         const ub = makeUser(b.id, { email: { id: newId('email', 'test'), email, verified: true } });
-        assert.equal(await store.insertUser(ub), true);
+        assert.equal(await store.insertUser(ub), 'inserted');
         assert.deepEqual(await store.getUserByEmail(a.id, email), expectedUser(ua));
         assert.deepEqual(await store.getUserByEmail(b.id, email), expectedUser(ub));
       });
@@ -358,8 +381,9 @@ for (const dialect of DIALECTS) {
         const email = 'race@example.com';
         const users = Array.from({ length: 5 }, () => makeUser(p.id, { email: { id: newId('email', 'test'), email, verified: false } }));
         const results = await Promise.all(users.map((u) => store.insertUser(u)));
-        assert.equal(results.filter(Boolean).length, 1, `exactly one insert wins: ${JSON.stringify(results)}`);
-        const winner = users[results.indexOf(true)]!;
+        assert.equal(results.filter((r) => r === 'inserted').length, 1, `exactly one insert wins: ${JSON.stringify(results)}`);
+        assert.equal(results.filter((r) => r === 'email_taken').length, 4);
+        const winner = users[results.indexOf('inserted')]!;
         assert.deepEqual(await store.getUserByEmail(p.id, email), expectedUser(winner));
         for (const u of users) {
           if (u !== winner) assert.equal(await store.getUser(p.id, u.id), null, 'losers left no user row');
@@ -391,9 +415,9 @@ for (const dialect of DIALECTS) {
           return ok;
         });
         const [ra, rb] = await Promise.allSettled([txA, txB]);
-        assert.deepEqual(ra, { status: 'fulfilled', value: true }, 'A wins');
+        assert.deepEqual(ra, { status: 'fulfilled', value: 'inserted' }, 'A wins');
         if (rb.status === 'rejected') assert.fail(`B's transaction failed after insertUser lost the race: ${String(rb.reason)}`);
-        assert.equal(rb.value, false, 'B learns that the email is taken');
+        assert.equal(rb.value, 'email_taken', 'B learns that the email is taken');
         assert.deepEqual(await store.listSigningKeys(p.id), [keyB, keyB2], "B's other writes landed");
         assert.equal(await store.getUser(p.id, b.id), null, 'no user row for B');
         assert.deepEqual(await store.getUserByEmail(p.id, email), expectedUser(a));
@@ -455,7 +479,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await store.deleteUser(p.id, u.id), false, 'second delete finds nothing');
 
         // the email is free again, and the other user is untouched
-        assert.equal(await store.insertUser(makeUser(p.id, { email: { ...u.email, id: newId('email', 'test') } })), true);
+        assert.equal(await store.insertUser(makeUser(p.id, { email: { ...u.email, id: newId('email', 'test') } })), 'inserted');
         assert.deepEqual(await store.getUser(p.id, keep.id), expectedUser(keep));
         assert.deepEqual(await store.getSessionById(p.id, kept.session.id), kept.session);
       });
@@ -901,7 +925,7 @@ for (const dialect of DIALECTS) {
             await tx.insertPassword(p.id, pw, T0);
             await tx.insertSession(session, hash);
             await tx.recordFailedAttempt(p.id, u.id, T0, 10, HOUR);
-            await tx.updateProjectSettings(p.id, { lockThreshold: 2, lockDurationMinutes: 5 });
+            await tx.updateProjectSettings(p.id, { ...PROJECT_DEFAULTS, lockThreshold: 2, lockDurationMinutes: 5 });
             throw boom;
           }),
           (err) => err === boom,
@@ -922,7 +946,7 @@ for (const dialect of DIALECTS) {
         const fresh = makeUser(p.id);
         await assert.rejects(
           store.transaction(async (tx) => {
-            assert.equal(await tx.insertUser(fresh), true);
+            assert.equal(await tx.insertUser(fresh), 'inserted');
             assert.ok(await tx.getUser(p.id, fresh.id));
             assert.equal(await tx.deleteUser(p.id, existing.id), true);
             throw new Boom('boom');

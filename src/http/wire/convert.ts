@@ -13,7 +13,7 @@ export function userToWire(user: User, now: number) {
     user_id: user.id,
     emails: user.emails.map((e) => ({ email_id: e.id, email: e.email, verified: e.verified })),
     status: user.status,
-    phone_numbers: [],
+    phone_numbers: user.phoneNumbers.map((p) => ({ phone_id: p.id, phone_number: p.phoneNumber, verified: p.verified })),
     webauthn_registrations: [],
     providers: [],
     totps: [],

@@ -57,6 +57,56 @@ export const ExistingPasswordResetBody = Type.Object({
   ...SessionFields,
 });
 
+const SaltConfig = Type.Object({ prepend_salt: opt(Type.String()), append_salt: opt(Type.String()) });
+
+export const MigrateBody = Type.Object({
+  email: Type.String(),
+  hash: Type.String({ maxLength: 4096 }),
+  hash_type: Type.String(),
+  md_5_config: opt(SaltConfig),
+  sha_1_config: opt(SaltConfig),
+  sha_512_config: opt(SaltConfig),
+  argon_2_config: opt(
+    Type.Object({
+      salt: opt(Type.String()),
+      iteration_amount: opt(Type.Integer()),
+      memory: opt(Type.Integer()),
+      threads: opt(Type.Integer()),
+      key_length: opt(Type.Integer()),
+    }),
+  ),
+  scrypt_config: opt(
+    Type.Object({
+      salt: opt(Type.String()),
+      n_parameter: opt(Type.Integer()),
+      r_parameter: opt(Type.Integer()),
+      p_parameter: opt(Type.Integer()),
+      key_length: opt(Type.Integer()),
+    }),
+  ),
+  pbkdf_2_config: opt(
+    Type.Object({
+      salt: opt(Type.String()),
+      iteration_amount: opt(Type.Integer()),
+      key_length: opt(Type.Integer()),
+      algorithm: opt(Type.String()),
+    }),
+  ),
+  trusted_metadata: opt(Type.Unknown()),
+  untrusted_metadata: opt(Type.Unknown()),
+  set_email_verified: opt(Type.Boolean()),
+  name: opt(Type.Object({ first_name: opt(NamePart), middle_name: opt(NamePart), last_name: opt(NamePart) })),
+  phone_number: opt(Type.String({ maxLength: 32 })),
+  set_phone_number_verified: opt(Type.Boolean()),
+  external_id: opt(Type.String({ maxLength: 1024 })),
+  roles: opt(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 })),
+});
+
+export const StrengthCheckBody = Type.Object({
+  password: Type.String(),
+  email: opt(Type.String()),
+});
+
 export const SessionAuthenticateBody = Type.Object({
   session_token: SessionFields.session_token,
   session_jwt: SessionFields.session_jwt,
@@ -75,6 +125,17 @@ export const SessionsQuery = Type.Object({
   user_id: Type.String(),
 });
 
+export const UserSearchBody = Type.Object({
+  cursor: opt(Type.String({ maxLength: 1024 })),
+  limit: opt(Type.Integer()),
+  query: opt(
+    Type.Object({
+      operator: opt(Type.String()),
+      operands: opt(Type.Array(Type.Object({ filter_name: Type.Optional(Type.Unknown()), filter_value: Type.Optional(Type.Unknown()) }), { maxItems: 100 })),
+    }),
+  ),
+});
+
 export const UserIdParams = Type.Object({ user_id: Type.String() });
 export const ProjectIdParams = Type.Object({ project_id: Type.String() });
 
@@ -84,4 +145,6 @@ export const FIELD_ERROR_TYPES = {
   session_custom_claims: 'unable_to_represent_custom_claims_json',
   trusted_metadata: 'metadata_invalid_format',
   untrusted_metadata: 'metadata_invalid_format',
+  limit: 'user_search_invalid_limit',
+  cursor: 'user_search_invalid_cursor',
 } as const;

@@ -5,7 +5,7 @@ import { PROJECT_DEFAULTS, type Project, type ProjectSettings } from '../../proj
 import type { Environment } from '../../random.js';
 import type { AuthenticationFactor, Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
-import type { EmailsTable, PasswordsTable, ProjectsTable, SessionsTable, UsersTable } from '../schema.js';
+import type { EmailsTable, PasswordsTable, PhoneNumbersTable, ProjectsTable, SessionsTable, UsersTable } from '../schema.js';
 
 export function parseJson<T>(text: string): T {
   return JSON.parse(text) as T;
@@ -23,6 +23,7 @@ export function projectFromRow(row: Selectable<ProjectsTable>): Project {
 export function userFromRows(
   row: Selectable<UsersTable>,
   emails: Selectable<EmailsTable>[],
+  phones: Selectable<PhoneNumbersTable>[],
   password: Pick<Selectable<PasswordsTable>, 'id' | 'requires_reset'> | undefined,
 ): User {
   return {
@@ -31,6 +32,7 @@ export function userFromRows(
     status: row.status as User['status'],
     name: { firstName: row.first_name, middleName: row.middle_name, lastName: row.last_name },
     emails: emails.map((e) => ({ id: e.id, email: e.email, verified: e.verified === 1 })),
+    phoneNumbers: phones.map((p) => ({ id: p.id, phoneNumber: p.phone_number, verified: p.verified === 1 })),
     trustedMetadata: parseJson(row.trusted_metadata),
     untrustedMetadata: parseJson(row.untrusted_metadata),
     externalId: row.external_id,

@@ -1,9 +1,10 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Project, ProjectSettings } from '../../projects/project.js';
 import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
-import type { Database } from '../schema.js';
-import type { NewUser, SigningKeyRecord, Store, StoredPassword } from '../store.js';
+import type { Database, UsersTable } from '../schema.js';
+import type { UserFilter, UserSearchQuery } from '../../users/search.js';
+import type { InsertUserResult, NewUser, SigningKeyRecord, Store, StoredPassword } from '../store.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
 
 export class KyselyStore implements Store {
@@ -86,12 +87,19 @@ export class KyselyStore implements Store {
 
   // ---- users
 
-  async insertUser(user: NewUser): Promise<boolean> {
-    return this.transaction(async (tx) => (tx as KyselyStore).insertUserIn(user));
+  async insertUser(user: NewUser): Promise<InsertUserResult> {
+    return this.transaction(async (tx) => {
+      const result = await (tx as KyselyStore).insertUserIn(user);
+      // Undo the rows written before the conflict; the caller's own writes stay.
+      if (result !== 'inserted') await (tx as KyselyStore).db.deleteFrom('users').where('id', '=', user.id).execute();
+      return result;
+    });
   }
 
-  private async insertUserIn(user: NewUser): Promise<boolean> {
-    await this.db
+  // ON CONFLICT rather than catching violations: in PostgreSQL a failed statement aborts the
+  // whole surrounding transaction, and the caller's other writes with it.
+  private async insertUserIn(user: NewUser): Promise<InsertUserResult> {
+    const inserted = await this.db
       .insertInto('users')
       .values({
         id: user.id,
@@ -108,10 +116,10 @@ export class KyselyStore implements Store {
         lock_created_at: null,
         lock_expires_at: null,
       })
-      .execute();
-    // ON CONFLICT rather than catching the violation: in PostgreSQL a failed statement aborts
-    // the whole surrounding transaction, and the caller's other writes with it.
-    const inserted = await this.db
+      .onConflict((oc) => oc.columns(['project_id', 'external_id']).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 0n) return 'external_id_taken';
+    const email = await this.db
       .insertInto('emails')
       .values({
         id: user.email.id,
@@ -123,11 +131,23 @@ export class KyselyStore implements Store {
       })
       .onConflict((oc) => oc.columns(['project_id', 'email']).doNothing())
       .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 0n) {
-      await this.db.deleteFrom('users').where('id', '=', user.id).execute();
-      return false;
+    if (email.numInsertedOrUpdatedRows === 0n) return 'email_taken';
+    if (user.phone) {
+      const phone = await this.db
+        .insertInto('phone_numbers')
+        .values({
+          id: user.phone.id,
+          project_id: user.projectId,
+          user_id: user.id,
+          phone_number: user.phone.phoneNumber,
+          verified: user.phone.verified ? 1 : 0,
+          created_at: user.createdAt,
+        })
+        .onConflict((oc) => oc.columns(['project_id', 'phone_number']).doNothing())
+        .executeTakeFirst();
+      if (phone.numInsertedOrUpdatedRows === 0n) return 'phone_taken';
     }
-    return true;
+    return 'inserted';
   }
 
   async getUser(projectId: string, userId: string): Promise<User | null> {
@@ -138,11 +158,52 @@ export class KyselyStore implements Store {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!row) return null;
-    const [emails, password] = await Promise.all([
-      this.db.selectFrom('emails').selectAll().where('user_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
-      this.db.selectFrom('passwords').select(['id', 'requires_reset']).where('user_id', '=', row.id).executeTakeFirst(),
+    const [user] = await this.hydrate([row]);
+    return user ?? null;
+  }
+
+  /** Users with their emails and password flags: two queries for any number of users. */
+  private async hydrate(rows: Selectable<UsersTable>[]): Promise<User[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [emails, phones, passwords] = await Promise.all([
+      this.db.selectFrom('emails').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
+      this.db.selectFrom('phone_numbers').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
+      this.db.selectFrom('passwords').select(['id', 'user_id', 'requires_reset']).where('user_id', 'in', ids).execute(),
     ]);
-    return userFromRows(row, emails, password);
+    return rows.map((row) =>
+      userFromRows(
+        row,
+        emails.filter((e) => e.user_id === row.id),
+        phones.filter((p) => p.user_id === row.id),
+        passwords.find((p) => p.user_id === row.id),
+      ),
+    );
+  }
+
+  async searchUsers(projectId: string, query: UserSearchQuery): Promise<{ users: User[]; total: number }> {
+    const matching = (eb: ExpressionBuilder<Database, 'users'>) => {
+      const conditions = query.filters.map((f) => filterCondition(eb, f));
+      if (conditions.length === 0) return sql<boolean>`1 = 1`;
+      return query.operator === 'AND' ? eb.and(conditions) : eb.or(conditions);
+    };
+    let page = this.db.selectFrom('users').selectAll().where('project_id', '=', projectId).where(matching);
+    const after = query.after;
+    if (after) {
+      page = page.where((eb) =>
+        eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
+      );
+    }
+    const [rows, count] = await Promise.all([
+      page.orderBy('created_at').orderBy('id').limit(query.limit).execute(),
+      this.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('project_id', '=', projectId)
+        .where(matching)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { users: await this.hydrate(rows), total: Number(count.n) };
   }
 
   async getUserByEmail(projectId: string, email: string): Promise<User | null> {
@@ -161,6 +222,7 @@ export class KyselyStore implements Store {
       await db.deleteFrom('sessions').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       await db.deleteFrom('passwords').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       await db.deleteFrom('emails').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      await db.deleteFrom('phone_numbers').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       const res = await db.deleteFrom('users').where('project_id', '=', projectId).where('id', '=', userId).executeTakeFirst();
       return res.numDeletedRows > 0n;
     });
@@ -211,8 +273,8 @@ export class KyselyStore implements Store {
     return row ? { id: row.id, userId: row.user_id, hash: row.hash, requiresReset: row.requires_reset === 1 } : null;
   }
 
-  async insertPassword(projectId: string, password: StoredPassword, now: number): Promise<void> {
-    await this.db
+  async insertPassword(projectId: string, password: StoredPassword, now: number): Promise<boolean> {
+    const res = await this.db
       .insertInto('passwords')
       .values({
         id: password.id,
@@ -223,7 +285,13 @@ export class KyselyStore implements Store {
         created_at: now,
         updated_at: now,
       })
-      .execute();
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .executeTakeFirst();
+    return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async markEmailVerified(projectId: string, emailId: string): Promise<void> {
+    await this.db.updateTable('emails').set({ verified: 1 }).where('project_id', '=', projectId).where('id', '=', emailId).execute();
   }
 
   async replacePasswordHash(projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number): Promise<boolean> {
@@ -235,6 +303,15 @@ export class KyselyStore implements Store {
       .where('hash', '=', expectedHash)
       .executeTakeFirst();
     return res.numUpdatedRows > 0n;
+  }
+
+  async markPasswordRequiresReset(projectId: string, passwordId: string): Promise<void> {
+    await this.db
+      .updateTable('passwords')
+      .set({ requires_reset: 1 })
+      .where('project_id', '=', projectId)
+      .where('id', '=', passwordId)
+      .execute();
   }
 
   // ---- sessions
@@ -328,5 +405,39 @@ export class KyselyStore implements Store {
       .where('expires_at', '>', now);
     if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
     await q.execute();
+  }
+}
+
+/** `%value%` for LIKE, with the caller's own % and _ taken literally. */
+function contains(value: string): string {
+  return '%' + value.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}
+
+function filterCondition(eb: ExpressionBuilder<Database, 'users'>, f: UserFilter) {
+  const email = () => eb.selectFrom('emails').select('emails.id').whereRef('emails.user_id', '=', 'users.id');
+  switch (f.kind) {
+    case 'user_id':
+      return eb('users.id', 'in', f.values);
+    case 'email_address':
+      return eb.exists(email().where('emails.email', 'in', f.values));
+    case 'email_id':
+      return eb.exists(email().where('emails.id', 'in', f.values));
+    case 'email_verified':
+      return eb.exists(email().where('emails.verified', '=', f.value ? 1 : 0));
+    case 'email_address_fuzzy':
+      return eb.exists(email().where(sql<boolean>`emails.email like ${contains(f.value)} escape '\\'`));
+    case 'full_name_fuzzy':
+      return sql<boolean>`lower(users.first_name || ' ' || users.middle_name || ' ' || users.last_name) like ${contains(f.value)} escape '\\'`;
+    case 'password_exists': {
+      const has = eb.exists(eb.selectFrom('passwords').select('passwords.id').whereRef('passwords.user_id', '=', 'users.id'));
+      return f.value ? has : eb.not(has);
+    }
+    case 'status':
+      return eb('users.status', '=', f.value);
+    case 'created_at':
+      return eb.and([
+        ...(f.after === null ? [] : [eb('users.created_at', '>', f.after)]),
+        ...(f.before === null ? [] : [eb('users.created_at', '<', f.before)]),
+      ]);
   }
 }

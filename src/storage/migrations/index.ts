@@ -1,9 +1,11 @@
 // Every migration, listed explicitly (no folder scanning), in order. Names never change.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_phone_numbers.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_phone_numbers': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {
