@@ -2,17 +2,20 @@
  * Timing of bounded strength scoring against raw zxcvbn 4.4.2, per input class. Prints a
  * markdown table (docs/password-strength.md quotes it).
  *
- *   node --import tsx bench/strength.ts [runs]
+ *   node --import tsx bench/strength.ts [runs] [--write]
  *
  * Raw zxcvbn on the full input is only run where it finishes in seconds (64 code points of l33t
  * symbols take 1-3 s each; 256 take over a minute), and stops once a class has used RAW_CAP_MS.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import zxcvbn from 'zxcvbn';
 import { scoreLocally } from '../src/passwords/strength.js';
 import { segmentEnd } from '../src/passwords/strength-cost.js';
 
-const RUNS = Number(process.argv[2] ?? 20);
+const RUNS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20);
 const RAW_CAP_MS = 15_000;
 
 const L33T = '4@8({[<369|!1$5+70%2';
@@ -90,9 +93,15 @@ const ms = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(1));
 // Warm the JIT and zxcvbn's dictionaries so the first class is not charged for them.
 for (let i = 0; i < 20; i++) scoreLocally(`warm up ${i} ${L33T.slice(0, 8)}`, []);
 
-console.log(`runs per input: ${RUNS}; Node ${process.version}\n`);
-console.log('| class | inputs | code points | scoreLocally median ms | scoreLocally worst ms | raw zxcvbn median ms | raw zxcvbn worst ms |');
-console.log('|---|---|---|---|---|---|---|');
+const out: string[] = [];
+const emit = (line: string): void => {
+  console.log(line);
+  out.push(line);
+};
+emit(`Runs per input: ${RUNS}; Node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}; ${new Date().toISOString().slice(0, 10)}.`);
+emit('');
+emit('| class | inputs | code points | scoreLocally median ms | scoreLocally worst ms | raw zxcvbn median ms | raw zxcvbn worst ms |');
+emit('|---|---|---|---|---|---|---|');
 for (const { name, inputs, raw } of classes) {
   const local: number[] = [];
   for (let r = 0; r < RUNS; r++) for (const p of inputs) local.push(time(() => scoreLocally(p, [])));
@@ -117,5 +126,18 @@ for (const { name, inputs, raw } of classes) {
   const span = `${Math.min(...lengths)}-${Math.max(...lengths)}`;
   const rawMedian = raw ? ms(median(rawTimes)) + rawNote : 'not run (over 1 min each)';
   const rawWorst = raw ? ms(Math.max(...rawTimes)) : 'not run';
-  console.log(`| ${name} | ${inputs.length} | ${span} | ${ms(median(local))} | ${ms(Math.max(...local))} | ${rawMedian} | ${rawWorst} |`);
+  emit(`| ${name} | ${inputs.length} | ${span} | ${ms(median(local))} | ${ms(Math.max(...local))} | ${rawMedian} | ${rawWorst} |`);
+}
+
+// `--write` puts the table into docs/benchmarks.md between its strength markers.
+if (process.argv.includes('--write')) {
+  const file = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+  const start = '<!-- strength:start -->';
+  const end = '<!-- strength:end -->';
+  const block = `${start}\n${out.join('\n')}\n${end}`;
+  const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const at = doc.indexOf(start);
+  const next = at >= 0 ? doc.slice(0, at) + block + doc.slice(doc.indexOf(end) + end.length) : `${doc}\n${block}\n`;
+  fs.writeFileSync(file, next);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }

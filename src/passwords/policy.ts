@@ -19,6 +19,16 @@ export interface PasswordEvaluation {
   feedback: { warning: string; suggestions: string[]; ludsRequirements: LudsRequirements | null };
 }
 
+/**
+ * Refuses a string with a lone UTF-16 surrogate (possible through a JSON `\ud800` escape): its
+ * UTF-8 form replaces the surrogate with U+FFFD, so two different passwords would hash alike.
+ */
+export function assertWellFormed(password: string, field: string): void {
+  if (/[\uD800-\uDFFF]/u.test(password)) {
+    throw new AuthError('invalid_argument', `${field} is not valid Unicode text.`);
+  }
+}
+
 export function codePointLength(s: string): number {
   return Array.from(s).length;
 }

@@ -15,7 +15,7 @@ import { assertMetadata } from '../users/metadata.js';
 import { isLocked, type Name, type User } from '../users/user.js';
 import { hashPassword } from './hashing.js';
 import { needsRehash, verifyStoredHash } from './legacy/index.js';
-import type { PasswordEvaluation, PasswordPolicy } from './policy.js';
+import { assertWellFormed, type PasswordEvaluation, type PasswordPolicy } from './policy.js';
 
 export interface AuthResult {
   user: User;
@@ -49,6 +49,7 @@ export class PasswordService {
 
   /** POST /v1/passwords/strength_check: the project's verdict on a password; no user involved. */
   async strengthCheck(project: Project, input: { password: string; email?: string | undefined }): Promise<PasswordEvaluation & { breachDetectionOnCreate: boolean }> {
+    assertWellFormed(input.password, 'password');
     const email = input.email === undefined ? undefined : normalizeEmail(input.email);
     const { settings } = project;
     // Stytch looks the password up in breaches only when an email is given and breach
@@ -60,6 +61,7 @@ export class PasswordService {
   /** POST /v1/passwords: a new active user with an unverified email and a password. */
   async create(project: Project, input: CreateInput): Promise<AuthResult & { emailId: string }> {
     const email = normalizeEmail(input.email);
+    assertWellFormed(input.password, 'password');
     this.sessions.validate(input.session);
     const trustedMetadata = input.trustedMetadata ?? {};
     const untrustedMetadata = input.untrustedMetadata ?? {};
@@ -125,6 +127,7 @@ export class PasswordService {
    * user's other sessions and the new or extended session are one transaction.
    */
   async resetExisting(project: Project, input: ResetExistingInput): Promise<AuthResult> {
+    assertWellFormed(input.newPassword, 'new_password');
     this.sessions.validate(input.session);
     const { user, stored } = await this.verifyCredentials(project, input.email, input.existingPassword);
     if (stored.requiresReset) throw new AuthError('cannot_reset_password_with_existing_password');
@@ -152,6 +155,7 @@ export class PasswordService {
    */
   private async verifyCredentials(project: Project, rawEmail: string, password: string): Promise<{ user: User; stored: StoredPassword }> {
     const email = normalizeEmail(rawEmail);
+    assertWellFormed(password, 'password');
     const user = await this.store.getUserByEmail(project.id, email);
     if (!user) throw new AuthError('email_not_found');
     if (isLocked(user.lock, this.clock.now())) throw new AuthError('user_lock_limit_reached');

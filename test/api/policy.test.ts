@@ -124,3 +124,26 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`ill-formed Unicode passwords (${dialect})`, () => {
+    let s: TestServer;
+    before(async () => {
+      s = await startTestServer(dialect);
+    });
+    after(() => s.close());
+
+    it('a lone surrogate in any password field is 400 invalid_argument, on every password route', async () => {
+      // JSON.stringify escapes a lone surrogate as \ud800, which is how a client could send one.
+      const lone = 'correct horse \ud800 battery 9';
+      const email = newEmail('surrogate');
+      expectError(await s.request('POST', '/v1/passwords', { email, password: lone }), 400, 'invalid_argument');
+      expectOk(await s.request('POST', '/v1/passwords', { email, password: STRONG[0] }));
+      expectError(await s.request('POST', '/v1/passwords/authenticate', { email, password: lone }), 400, 'invalid_argument');
+      expectError(await s.request('POST', '/v1/passwords/existing_password/reset', { email, existing_password: STRONG[0], new_password: lone }), 400, 'invalid_argument');
+      expectError(await s.request('POST', '/v1/passwords/strength_check', { password: lone }), 400, 'invalid_argument');
+      // A well-formed astral character is fine.
+      expectOk(await s.request('POST', '/v1/passwords/strength_check', { password: 'correct horse 🔑 battery 9' }));
+    });
+  });
+}
