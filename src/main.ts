@@ -8,7 +8,9 @@ import type { Config } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { PasswordService } from './passwords/service.js';
 import { createBreachChecker } from './passwords/breach/index.js';
+import { createMailer } from './email/mailer.js';
 import { MigrationService } from './passwords/migrate.js';
+import { ResetService } from './passwords/resets.js';
 import { PasswordPolicy } from './passwords/policy.js';
 import { createStrengthScorer } from './passwords/strength.js';
 import { ProjectService } from './projects/service.js';
@@ -43,10 +45,13 @@ export async function createPostern(
   const keys = new SigningKeys(store, clock);
   const projects = new ProjectService(store, clock);
   const sessions = new SessionService(store, clock, keys);
-  const users = new UserService(store);
-  const passwords = new PasswordService(store, clock, config, sessions, new PasswordPolicy(scorer, breach));
+  const users = new UserService(store, clock);
+  const policy = new PasswordPolicy(scorer, breach);
+  const passwords = new PasswordService(store, clock, config, sessions, policy);
+  const mailer = createMailer(config.email, clock);
+  const resets = new ResetService(store, clock, config, sessions, policy, mailer);
   const migration = new MigrationService(store, clock);
-  const app = buildApp({ config, clock, projects, passwords, migration, sessions, users, keys }, { logStream: opts.logStream });
+  const app = buildApp({ config, clock, projects, passwords, migration, resets, sessions, users, keys }, { logStream: opts.logStream });
   onLookupError = (err) => app.log.warn({ err }, 'breached-password lookup failed; the password was let through (POSTERN_BREACH_FAIL=open)');
   let closed = false;
   return {
@@ -60,6 +65,7 @@ export async function createPostern(
       await app.close();
       await scorer.close();
       await breach.close();
+      await mailer.close();
       await store.close();
     },
   };

@@ -2,6 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config/index.js';
 import { createPostern } from '../main.js';
+import { readOutbox } from '../email/outbox.js';
+import { formatOutbox } from '../email/outbox-format.js';
+import { unlockUser } from '../users/service.js';
 import { openStore, type OpenedStore } from '../storage/open.js';
 import type { Project } from '../projects/project.js';
 import { SETTINGS, SettingsError, settingsByName } from '../projects/settings.js';
@@ -12,6 +15,19 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
   return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a count is a positive integer');
+  return n;
+}
+
+async function showOutbox(opts: { json?: boolean; last?: number }): Promise<void> {
+  const cfg = config();
+  if (cfg.email.smtp) process.stderr.write(`Note: SMTP is configured (${cfg.email.smtp.host}); new messages go there, not to the outbox.\n`);
+  const messages = await readOutbox(cfg.email.outboxDir, { last: opts.last });
+  process.stdout.write(formatOutbox(messages, { json: opts.json === true }));
 }
 
 function config(overrides: Partial<Config> = {}): Readonly<Config> {
@@ -128,6 +144,11 @@ async function setProject(projectId: string, assignments: string[], opts: { json
   printProject(project, opts.json);
 }
 
+async function unlock(projectId: string, userId: string): Promise<void> {
+  if (!(await withStore((store) => unlockUser(store, projectId, userId)))) fail(`no user ${userId} in project ${projectId}`);
+  process.stdout.write(`unlocked ${userId}\n`);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('postern').description("A self-hosted password-authentication server speaking Stytch's consumer API.");
   program
@@ -157,5 +178,18 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<assignments...>', 'key=value pairs')
     .option('--json', 'print the result as one JSON line')
     .action(setProject);
+  const users = program.command('users').description('manage users');
+  users
+    .command('unlock')
+    .description("clear a user's lock and failed-attempt count")
+    .argument('<project_id>')
+    .argument('<user_id>', 'user id or external id')
+    .action(unlock);
+  program
+    .command('outbox')
+    .description('print the emails kept in the local outbox (used when no SMTP server is configured)')
+    .option('--json', 'one JSON object per line')
+    .option('--last <n>', 'only the newest n messages', count)
+    .action(showOutbox);
   await program.parseAsync(argv);
 }

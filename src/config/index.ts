@@ -24,6 +24,24 @@ export interface BreachConfig {
   failClosed: boolean;
 }
 
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** `tls`: TLS from the first byte (port 465); `starttls`: upgrade required; `none`: plain (tests, local relays). */
+  security: 'tls' | 'starttls' | 'none';
+  user: string | undefined;
+  password: string | undefined;
+}
+
+export interface EmailConfig {
+  /** null: no SMTP server; messages go to the outbox folder instead. */
+  smtp: SmtpConfig | null;
+  /** The From header, e.g. `Example <no-reply@example.com>`. */
+  from: string;
+  /** Where messages go without SMTP: `<data dir>/outbox`. */
+  outboxDir: string;
+}
+
 export interface Config {
   /** Folder for the SQLite file and other local state. */
   dataDir: string;
@@ -36,6 +54,7 @@ export interface Config {
   bodyLimit: number;
   argon2: Argon2Params;
   breach: BreachConfig;
+  email: EmailConfig;
 }
 
 export class ConfigError extends Error {
@@ -87,8 +106,28 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     timeoutMs: int('POSTERN_HIBP_TIMEOUT_MS', 2000, 100, 60000),
     failClosed: fail === 'closed',
   };
+  const dataDir = path.resolve(env.POSTERN_DATA_DIR || './data');
+  const security = env.POSTERN_SMTP_SECURITY || 'starttls';
+  if (security !== 'tls' && security !== 'starttls' && security !== 'none') {
+    problems.push('POSTERN_SMTP_SECURITY must be tls, starttls or none');
+  }
+  const smtpHost = env.POSTERN_SMTP_HOST || undefined;
+  const smtp: SmtpConfig | null = smtpHost
+    ? {
+        host: smtpHost,
+        port: int('POSTERN_SMTP_PORT', security === 'tls' ? 465 : 587, 1, 65535),
+        security: security as SmtpConfig['security'],
+        user: env.POSTERN_SMTP_USER || undefined,
+        password: env.POSTERN_SMTP_PASSWORD || undefined,
+      }
+    : null;
+  const email: EmailConfig = {
+    smtp,
+    from: env.POSTERN_EMAIL_FROM || 'Postern <no-reply@localhost>',
+    outboxDir: path.join(overrides.dataDir ?? dataDir, 'outbox'),
+  };
   const config: Config = {
-    dataDir: path.resolve(env.POSTERN_DATA_DIR || './data'),
+    dataDir,
     databaseUrl,
     host: env.POSTERN_HOST || '127.0.0.1',
     port: int('POSTERN_PORT', 3000, 0, 65535),
@@ -96,6 +135,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimit: int('POSTERN_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     argon2,
     breach,
+    email,
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { MigrationService } from '../passwords/migrate.js';
+import type { ResetService } from '../passwords/resets.js';
 import type { PasswordService } from '../passwords/service.js';
 import type { ProjectService } from '../projects/service.js';
 import type { SessionService } from '../sessions/service.js';
@@ -14,6 +15,7 @@ export interface HttpDeps {
   projects: ProjectService;
   passwords: PasswordService;
   migration: MigrationService;
+  resets: ResetService;
   sessions: SessionService;
   users: UserService;
   keys: SigningKeys;

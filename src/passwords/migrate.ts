@@ -69,6 +69,7 @@ export class MigrationService {
           throw new AuthError('password_already_exists', 'This user already has a password.');
         }
         if (input.setEmailVerified === true) await tx.markEmailVerified(project.id, existingEmail.id);
+        await tx.invalidateResetTokens(project.id, existing.id, now);
         return { userId: existing.id, emailId: existingEmail.id, userCreated: false };
       }
       const userId = newId('user', env);

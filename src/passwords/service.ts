@@ -115,6 +115,7 @@ export class PasswordService {
     const rehash = needsRehash(stored.hash, this.config.argon2) ? await hashPassword(input.password, this.config.argon2) : null;
     const held = await this.store.transaction(async (tx) => {
       await tx.clearFailedAttempts(project.id, user.id);
+      if (user.status === 'pending') await tx.activateUser(project.id, user.id);
       // Compare-and-set: if a reset landed meanwhile, its hash stays.
       if (rehash) await tx.replacePasswordHash(project.id, stored.id, stored.hash, rehash, this.clock.now());
       return this.sessions.startOrExtend(tx, project, user.id, passed, input.session, PASSWORD_FACTOR);
@@ -143,6 +144,8 @@ export class PasswordService {
         throw new AuthError('unauthorized_credentials');
       }
       await tx.clearFailedAttempts(project.id, user.id);
+      if (user.status === 'pending') await tx.activateUser(project.id, user.id);
+      await tx.invalidateResetTokens(project.id, user.id, now);
       await tx.revokeUserSessions(project.id, user.id, now, passed?.session.id);
       return this.sessions.startOrExtend(tx, project, user.id, passed, input.session, PASSWORD_FACTOR);
     });

@@ -17,6 +17,10 @@ export interface ProjectSettings {
   lockThreshold: number;
   /** How long a lock lasts, in minutes (5 minutes – 7 days). */
   lockDurationMinutes: number;
+  /** Default link target of reset emails; "" when none is set. */
+  resetPasswordRedirectUrl: string;
+  /** Default target of the "log in without a password" link in reset emails; "" when none. */
+  loginRedirectUrl: string;
 }
 
 export const PROJECT_DEFAULTS: Readonly<ProjectSettings> = Object.freeze({
@@ -28,6 +32,8 @@ export const PROJECT_DEFAULTS: Readonly<ProjectSettings> = Object.freeze({
   validateOnAuthentication: false,
   lockThreshold: 10,
   lockDurationMinutes: 60,
+  resetPasswordRedirectUrl: '',
+  loginRedirectUrl: '',
 });
 
 export interface Project {

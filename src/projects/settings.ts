@@ -26,6 +26,17 @@ function boolean(raw: string): boolean | null {
   return null;
 }
 
+/** An absolute http(s) URL, or "" to clear the setting. */
+export function redirectUrl(raw: string): string | null {
+  if (raw === '') return '';
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && raw.length <= 2048 ? raw : null;
+  } catch {
+    return null;
+  }
+}
+
 export const SETTINGS: Record<string, Rule> = {
   password_strength_policy: {
     key: 'passwordStrengthPolicy',
@@ -39,6 +50,8 @@ export const SETTINGS: Record<string, Rule> = {
   validate_on_authentication: { key: 'validateOnAuthentication', describe: 'true or false', parse: boolean },
   lock_threshold: { key: 'lockThreshold', describe: 'an integer from 1 to 100', parse: integer(1, 100) },
   lock_duration_minutes: { key: 'lockDurationMinutes', describe: 'an integer from 5 to 10080', parse: integer(5, 10080) },
+  reset_password_redirect_url: { key: 'resetPasswordRedirectUrl', describe: 'an http(s) URL, or empty to clear', parse: redirectUrl },
+  login_redirect_url: { key: 'loginRedirectUrl', describe: 'an http(s) URL, or empty to clear', parse: redirectUrl },
 };
 
 export class SettingsError extends Error {

@@ -68,6 +68,20 @@ export interface PasswordsTable {
   updated_at: number;
 }
 
+export interface PasswordResetTokensTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  email_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  code_challenge: string | null;
+  ip_address: string;
+  user_agent: string;
+}
+
 export interface SessionsTable {
   id: string;
   project_id: string;
@@ -91,4 +105,5 @@ export interface Database {
   phone_numbers: PhoneNumbersTable;
   passwords: PasswordsTable;
   sessions: SessionsTable;
+  password_reset_tokens: PasswordResetTokensTable;
 }

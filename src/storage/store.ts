@@ -34,11 +34,39 @@ export interface NewUser {
 
 export type InsertUserResult = 'inserted' | 'email_taken' | 'phone_taken' | 'external_id_taken';
 
+/** A user as POST /v1/users may create it: with an email, a phone number, or both. */
+export type NewUserRecord = Omit<NewUser, 'email'> & { email: Email | null };
+
+/** The fields `updateUser` writes; absent ones keep their value. Metadata is the merged result. */
+export interface UserChanges {
+  name?: Name;
+  trustedMetadata?: Record<string, unknown>;
+  untrustedMetadata?: Record<string, unknown>;
+  /** `null` clears the external id. */
+  externalId?: string | null;
+  /** The full list of assigned roles. */
+  roles?: string[];
+}
+
 export interface StoredPassword {
   id: string;
   userId: string;
   hash: string;
   requiresReset: boolean;
+}
+
+/** A single-use email reset token; the token itself is stored only as a digest. */
+export interface ResetTokenRecord {
+  id: string;
+  projectId: string;
+  userId: string;
+  emailId: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  /** PKCE: base64url SHA-256 of the verifier, when the start call gave one. */
+  codeChallenge: string | null;
+  attributes: { ipAddress: string; userAgent: string };
 }
 
 export interface Store {
@@ -58,10 +86,10 @@ export interface Store {
 
   // users
   /**
-   * Inserts the user with its email (and phone); when the email, phone number or external id
+   * Inserts the user with its email and/or phone; when the email, phone number or external id
    * is already taken in the project, writes nothing and says which.
    */
-  insertUser(user: NewUser): Promise<InsertUserResult>;
+  insertUser(user: NewUserRecord): Promise<InsertUserResult>;
   getUser(projectId: string, userId: string): Promise<User | null>;
   getUserByEmail(projectId: string, email: string): Promise<User | null>;
   /** One page of the project's users matching the query, ordered by (createdAt, id), and the total matching. */
@@ -73,8 +101,30 @@ export interface Store {
    * starts over. When the count reaches `threshold` the user is locked until now + lockMs.
    */
   recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<void>;
+  /** A pending user becomes active at its first successful authentication. */
+  activateUser(projectId: string, userId: string): Promise<void>;
   /** Clears the failure counter and any lock (a successful authentication). */
   clearFailedAttempts(projectId: string, userId: string): Promise<void>;
+
+  // ---- users API
+  getUserByExternalId(projectId: string, externalId: string): Promise<User | null>;
+  /**
+   * Reads the user and, inside a transaction, holds its row until the transaction ends, so a
+   * read-merge-write (metadata) cannot lose a concurrent update.
+   */
+  getUserForUpdate(projectId: string, userId: string): Promise<User | null>;
+  /**
+   * Writes the given fields. 'external_id_taken' (writing nothing) when another user of the
+   * project has that external id, even when it lost a race for it; the surrounding transaction
+   * stays usable.
+   */
+  updateUser(projectId: string, userId: string, changes: UserChanges): Promise<'updated' | 'not_found' | 'external_id_taken'>;
+  /** Deletes the password; the id of the user it belonged to, or null when there was none. */
+  deletePassword(projectId: string, passwordId: string): Promise<string | null>;
+  /** Deletes the email address; the id of the user it belonged to, or null when there was none. */
+  deleteEmail(projectId: string, emailId: string): Promise<string | null>;
+  /** Deletes the phone number; the id of the user it belonged to, or null when there was none. */
+  deletePhoneNumber(projectId: string, phoneId: string): Promise<string | null>;
 
   // passwords
   getPassword(projectId: string, userId: string): Promise<StoredPassword | null>;
@@ -88,6 +138,15 @@ export interface Store {
   replacePasswordHash(projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number): Promise<boolean>;
   /** Flags the password so that it must be reset (breached, or below the current policy). */
   markPasswordRequiresReset(projectId: string, passwordId: string): Promise<void>;
+
+  // password reset tokens
+  insertResetToken(token: ResetTokenRecord, tokenHash: string): Promise<void>;
+  getResetTokenByHash(projectId: string, tokenHash: string): Promise<ResetTokenRecord | null>;
+  /** Marks the token used if it is unused and unexpired; false when it was not (single use, even under races). */
+  consumeResetToken(projectId: string, tokenId: string, now: number): Promise<boolean>;
+  deleteResetToken(projectId: string, tokenId: string): Promise<void>;
+  /** Ends every outstanding reset token of the user (its password changed). */
+  invalidateResetTokens(projectId: string, userId: string, now: number): Promise<void>;
 
   // sessions
   insertSession(session: Session, tokenHash: string): Promise<void>;

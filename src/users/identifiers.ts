@@ -19,3 +19,8 @@ export function assertRoles(roles: string[]): void {
     throw new AuthError('invalid_argument', 'roles must be up to 100 role ids of 1 to 128 characters; stytch_user is implicit.');
   }
 }
+
+/** Whether `id` has the shape of an id Postern mints for `kind` (`<kind>-<test|live>-<uuid v4>`). */
+export function isIdOf(kind: 'password' | 'email', id: string): boolean {
+  return new RegExp(`^${kind}-(test|live)-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).test(id);
+}

@@ -2,14 +2,16 @@
  * Users search (POST /v1/users/search): the filters Stytch defines that apply to users of a
  * passwords server, parsed into a closed union the store compiles to SQL.
  */
-import { AuthError } from '../errors.js';
+import { AuthError, type ErrorType } from '../errors.js';
 
 export type UserFilter =
-  | { kind: 'user_id' | 'email_address' | 'email_id'; values: string[] }
-  | { kind: 'email_address_fuzzy' | 'full_name_fuzzy'; value: string }
-  | { kind: 'password_exists' | 'email_verified'; value: boolean }
+  | { kind: 'user_id' | 'email_address' | 'email_id' | 'phone_number' | 'phone_id'; values: string[] }
+  | { kind: 'email_address_fuzzy' | 'full_name_fuzzy' | 'phone_number_fuzzy'; value: string }
+  | { kind: 'password_exists' | 'email_verified' | 'phone_verified'; value: boolean }
   | { kind: 'status'; value: 'active' | 'pending' }
-  | { kind: 'created_at'; after: number | null; before: number | null };
+  | { kind: 'created_at'; after: number | null; before: number | null }
+  /** A filter on a factor Postern never holds (OAuth, WebAuthn, TOTP, crypto wallets): no user matches. */
+  | { kind: 'none' };
 
 export interface UserSearchQuery {
   operator: 'AND' | 'OR';
@@ -30,8 +32,11 @@ export const MAX_LIMIT = 1000;
 const MAX_VALUES = 1000;
 
 function strings(name: string, value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_VALUES || !value.every((v) => typeof v === 'string')) {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
     throw new AuthError('user_search_expected_array_of_string', `${name} takes a non-empty array of strings.`);
+  }
+  if (value.length > MAX_VALUES) {
+    throw new AuthError('user_search_maximum_filter_value_count_exceeded', `${name} takes at most ${MAX_VALUES} values.`);
   }
   return value;
 }
@@ -41,11 +46,13 @@ function bool(name: string, value: unknown): boolean {
   return value;
 }
 
-function text(name: string, value: unknown, min: number): string {
+function text(name: string, value: unknown): string {
   if (typeof value !== 'string') throw new AuthError('user_search_invalid_filter_value', `${name} takes a string.`);
-  if (value.length < min) {
-    throw new AuthError(name === 'email_address_fuzzy' ? 'user_search_email_address_fuzzy_too_short' : 'user_search_invalid_filter_value', `${name} needs at least ${min} characters.`);
-  }
+  return value;
+}
+
+function atLeast(value: string, min: number, type: ErrorType, name: string): string {
+  if (value.length < min) throw new AuthError(type, `${name} needs at least ${min} characters.`);
   return value;
 }
 
@@ -55,36 +62,69 @@ function instant(name: string, value: unknown): number {
   return ms;
 }
 
+/** The digits of a phone fragment such as "+1 (415) 555"; numbers are stored as E.164. */
+function phoneDigits(name: string, value: string): string {
+  if (!/^[0-9+\s().-]*$/.test(value)) throw new AuthError('user_search_invalid_filter_value', `${name} takes digits of a phone number.`);
+  return atLeast(value.replace(/\D/g, ''), 3, 'user_search_phone_number_fuzzy_too_short', `${name} (digits)`);
+}
+
+function between(value: unknown): UserFilter {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AuthError('user_search_invalid_filter_value', 'created_at_between takes {greater_than, less_than}.');
+  }
+  const v = value as { greater_than?: unknown; less_than?: unknown };
+  if (v.greater_than === undefined || v.greater_than === null) throw new AuthError('user_search_missing_greater_than', 'created_at_between needs greater_than.');
+  if (v.less_than === undefined || v.less_than === null) throw new AuthError('user_search_missing_less_than', 'created_at_between needs less_than.');
+  return { kind: 'created_at', after: instant('greater_than', v.greater_than), before: instant('less_than', v.less_than) };
+}
+
+/** Filters on factors a passwords server never stores: validated like Stytch does, and they match no user. */
+const NEVER_HELD_LISTS = new Set(['oauth_provider', 'webauthn_registration_id', 'crypto_wallet_id', 'crypto_wallet_address', 'totp_id']);
+const NEVER_HELD_FLAGS = new Set(['webauthn_registration_verified', 'crypto_wallet_verified', 'totp_verified']);
+const KNOWN = new Set([
+  'user_id', 'email_id', 'email_address', 'email_address_fuzzy', 'email_verified', 'phone_number', 'phone_id', 'phone_number_fuzzy',
+  'phone_verified', 'full_name_fuzzy', 'password_exists', 'status', 'created_at_greater_than', 'created_at_less_than',
+  'created_at_between', ...NEVER_HELD_LISTS, ...NEVER_HELD_FLAGS,
+]);
+
 function parseFilter(name: unknown, value: unknown): UserFilter {
-  if (typeof name !== 'string') throw new AuthError('user_search_filter_name_not_recognized', 'Each operand needs a filter_name.');
+  if (name === undefined || name === null) throw new AuthError('user_search_missing_filter_name', 'Each operand needs a filter_name.');
+  if (typeof name !== 'string') throw new AuthError('user_search_filter_name_must_be_string', 'filter_name must be a string.');
+  if (!KNOWN.has(name)) throw new AuthError('user_search_filter_name_not_recognized', `Unknown filter_name ${JSON.stringify(name).slice(0, 80)}.`);
   if (value === undefined || value === null) throw new AuthError('user_search_missing_filter_value', `${name} needs a filter_value.`);
+  if (NEVER_HELD_LISTS.has(name) || NEVER_HELD_FLAGS.has(name)) {
+    if (NEVER_HELD_LISTS.has(name)) strings(name, value);
+    else bool(name, value);
+    return { kind: 'none' };
+  }
   switch (name) {
     case 'user_id':
     case 'email_id':
+    case 'phone_id':
       return { kind: name, values: strings(name, value) };
     case 'email_address':
       return { kind: name, values: strings(name, value).map((e) => e.trim().toLowerCase()) };
+    case 'phone_number':
+      return { kind: name, values: strings(name, value).map((p) => p.trim()) };
     case 'email_address_fuzzy':
-      return { kind: name, value: text(name, value, 3).toLowerCase() };
+      return { kind: name, value: atLeast(text(name, value), 3, 'user_search_email_address_fuzzy_too_short', name).toLowerCase() };
     case 'full_name_fuzzy':
-      return { kind: name, value: text(name, value, 1).toLowerCase() };
+      return { kind: name, value: atLeast(text(name, value), 1, 'user_search_full_name_fuzzy_too_short', name).toLowerCase() };
+    case 'phone_number_fuzzy':
+      return { kind: name, value: phoneDigits(name, text(name, value)) };
     case 'password_exists':
     case 'email_verified':
+    case 'phone_verified':
       return { kind: name, value: bool(name, value) };
     case 'status':
-      if (value !== 'active' && value !== 'pending') throw new AuthError('user_search_invalid_filter_value', 'status takes "active" or "pending".');
+      if (value !== 'active' && value !== 'pending') throw new AuthError('user_search_invalid_status_filter', 'status takes "active" or "pending".');
       return { kind: 'status', value };
     case 'created_at_greater_than':
       return { kind: 'created_at', after: instant(name, value), before: null };
     case 'created_at_less_than':
       return { kind: 'created_at', after: null, before: instant(name, value) };
-    case 'created_at_between': {
-      const v = value as { greater_than?: unknown; less_than?: unknown };
-      if (typeof value !== 'object') throw new AuthError('user_search_invalid_filter_value', 'created_at_between takes {greater_than, less_than}.');
-      return { kind: 'created_at', after: instant('greater_than', v.greater_than), before: instant('less_than', v.less_than) };
-    }
-    default:
-      throw new AuthError('user_search_filter_name_not_recognized', `Unknown filter_name ${JSON.stringify(name).slice(0, 80)}.`);
+    default: // created_at_between, the one known name left
+      return between(value);
   }
 }
 

@@ -59,6 +59,20 @@ for (const dialect of DIALECTS) {
       assert.equal(user.body.is_locked, false);
     });
 
+    it('a pending user becomes active at its first successful login, not at a failed one', async () => {
+      const email = newEmail('pending');
+      const created = await s.request('POST', '/v1/users', { email, create_user_as_pending: true });
+      assert.equal(created.status, 201);
+      assert.equal(created.body.status, 'pending');
+      const hash = await hashPassword(STRONG[0], ARGON2);
+      assert.equal(await s.postern.store.insertPassword(s.projectId, { id: `password-test-${randomUUID()}`, userId: created.body.user_id, hash, requiresReset: false }, Date.now()), true);
+      expectError(await s.request('POST', '/v1/passwords/authenticate', { email, password: WRONG }), 401, 'unauthorized_credentials');
+      assert.equal((await s.request('GET', `/v1/users/${created.body.user_id}`)).body.status, 'pending');
+      const ok = await s.request('POST', '/v1/passwords/authenticate', { email, password: STRONG[0] });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.user.status, 'active');
+    });
+
     it('requires_reset: the right password gets 400 reset_password and no session; a wrong one still 401', async () => {
       const u = await insertUser(s, { password: STRONG[0], requiresReset: true });
       expectError(

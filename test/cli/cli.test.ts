@@ -9,6 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as stytch from 'stytch';
+import { FixedClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createMailer } from '../../src/email/mailer.js';
+import { openStore } from '../../src/storage/open.js';
+import { randomUUID } from 'node:crypto';
 
 const CLI = ['--import', 'tsx', path.join(import.meta.dirname, '../helpers/cli.ts')];
 const dirs: string[] = [];
@@ -65,6 +70,8 @@ describe('postern CLI', () => {
         validate_on_authentication: false,
         lock_threshold: 10,
         lock_duration_minutes: 60,
+        reset_password_redirect_url: '',
+        login_redirect_url: '',
       },
     });
 
@@ -88,6 +95,52 @@ describe('postern CLI', () => {
     const text = run(['project', 'show', id], env);
     assert.match(text.stdout, /lock_threshold = 3/);
     assert.equal(run(['project', 'show', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+  });
+
+  it('outbox prints the messages kept without SMTP, newest last, as text or JSON lines', async () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    assert.equal(run(['outbox', '--json'], env).stdout, '');
+    const mailer = createMailer(loadConfig({ POSTERN_DATA_DIR: dir }).email, new FixedClock(Date.UTC(2026, 0, 2, 3, 4, 5)));
+    await mailer.send({ to: 'a@example.com', subject: 'First', text: 'one https://x.example/reset?token=1', html: '<p>one</p>' });
+    await mailer.send({ to: 'b@example.com', subject: 'Second', text: 'two https://x.example/reset?token=2', html: '<p>two</p>' });
+    await mailer.close();
+    const json = run(['outbox', '--json'], env);
+    assert.equal(json.status, 0, json.stderr);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { to: string; subject: string; text: string });
+    assert.deepEqual(lines.map((m) => m.subject), ['First', 'Second']);
+    const last = run(['outbox', '--last', '1'], env);
+    assert.match(last.stdout, /Second/);
+    assert.doesNotMatch(last.stdout, /First/);
+    assert.match(last.stdout, /https:\/\/x\.example\/reset\?token=2/);
+    assert.notEqual(run(['outbox', '--last', '0'], env).status, 0);
+  });
+
+  it('users unlock clears a lock; an unknown user exits 1', async () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const { project_id: projectId } = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string };
+    const opened = openStore({ dataDir: dir, databaseUrl: undefined });
+    const userId = `user-test-${randomUUID()}`;
+    try {
+      assert.equal(
+        await opened.store.insertUser({
+          id: userId, projectId, status: 'active', name: { firstName: '', middleName: '', lastName: '' },
+          email: { id: `email-test-${randomUUID()}`, email: 'locked@example.com', verified: false },
+          trustedMetadata: {}, untrustedMetadata: {}, externalId: null, roles: [], createdAt: Date.now(),
+        }),
+        'inserted',
+      );
+      await opened.store.recordFailedAttempt(projectId, userId, Date.now(), 1, 3_600_000);
+      assert.notEqual((await opened.store.getUser(projectId, userId))?.lock.lockExpiresAt, null);
+      const res = run(['users', 'unlock', projectId, userId], env);
+      assert.equal(res.status, 0, res.stderr);
+      const lock = (await opened.store.getUser(projectId, userId))?.lock;
+      assert.deepEqual(lock, { failedAttempts: 0, lockCreatedAt: null, lockExpiresAt: null });
+      assert.equal(run(['users', 'unlock', projectId, 'user-test-nobody'], env).status, 1);
+    } finally {
+      await opened.store.close();
+    }
   });
 
   it('migrate applies migrations and is idempotent', () => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import * as stytch from 'stytch';
 import { FixedClock, systemClock, type Clock } from '../../src/clock.js';
@@ -32,6 +33,10 @@ export interface TestServer {
   client(credentials?: { projectId: string; secret: string }): stytch.Client;
   /** Raw HTTP against the server with this project's Basic credentials (unless auth is given). */
   request(method: string, urlPath: string, body?: unknown, opts?: { auth?: string | null; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** The data dir of this server (SQLite file, outbox). */
+  dataDir: string;
+  /** Raw SQL against this server's database, for tests that must look behind the API. */
+  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Another project on the same server. */
   createProject(opts?: { live?: boolean }): Promise<{ projectId: string; secret: string }>;
   close(): Promise<void>;
@@ -118,6 +123,26 @@ export async function startTestServer(dialect: Dialect, opts: StartOptions = {})
         // left as text: a test asserting on JSON will fail visibly
       }
       return { status: res.status, body: parsed, headers: res.headers };
+    },
+    dataDir,
+    async query(text, params = []) {
+      if (databaseUrl) {
+        const c = new pg.Client({ connectionString: databaseUrl });
+        await c.connect();
+        try {
+          // $1, $2 … in PostgreSQL; tests write ? and it is translated here.
+          let i = 0;
+          return (await c.query(text.replace(/\?/g, () => `$${++i}`), params)).rows as Record<string, unknown>[];
+        } finally {
+          await c.end();
+        }
+      }
+      const db = new Database(path.join(dataDir, 'postern.sqlite'), { readonly: true });
+      try {
+        return db.prepare(text).all(...params) as Record<string, unknown>[];
+      } finally {
+        db.close();
+      }
     },
     createProject: (o) => postern.projects.create({ live: o?.live ?? false }),
     async close() {

@@ -102,6 +102,33 @@ export const MigrateBody = Type.Object({
   roles: opt(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 })),
 });
 
+const AttributesBody = Type.Object({ ip_address: opt(Type.String({ maxLength: 256 })), user_agent: opt(Type.String({ maxLength: 2048 })) });
+
+export const SessionResetBody = Type.Object({
+  password: Type.String(),
+  ...SessionFields,
+});
+
+export const EmailResetStartBody = Type.Object({
+  email: Type.String(),
+  reset_password_redirect_url: opt(Type.String({ maxLength: 2048 })),
+  reset_password_expiration_minutes: opt(Type.Integer()),
+  code_challenge: opt(Type.String({ maxLength: 256 })),
+  attributes: opt(AttributesBody),
+  login_redirect_url: opt(Type.String({ maxLength: 2048 })),
+  locale: opt(Type.String({ maxLength: 32 })),
+  reset_password_template_id: opt(Type.String({ maxLength: 256 })),
+});
+
+export const EmailResetBody = Type.Object({
+  token: Type.String({ maxLength: 256 }),
+  password: Type.String(),
+  code_verifier: opt(Type.String({ maxLength: 256 })),
+  attributes: opt(AttributesBody),
+  options: opt(Type.Object({ ip_match_required: opt(Type.Boolean()), user_agent_match_required: opt(Type.Boolean()) })),
+  ...SessionFields,
+});
+
 export const StrengthCheckBody = Type.Object({
   password: Type.String(),
   email: opt(Type.String()),
@@ -145,6 +172,7 @@ export const FIELD_ERROR_TYPES = {
   session_custom_claims: 'unable_to_represent_custom_claims_json',
   trusted_metadata: 'metadata_invalid_format',
   untrusted_metadata: 'metadata_invalid_format',
+  reset_password_expiration_minutes: 'invalid_expiration',
   limit: 'user_search_invalid_limit',
   cursor: 'user_search_invalid_cursor',
 } as const;

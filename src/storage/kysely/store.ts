@@ -1,10 +1,10 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Project, ProjectSettings } from '../../projects/project.js';
 import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { UserFilter, UserSearchQuery } from '../../users/search.js';
-import type { InsertUserResult, NewUser, SigningKeyRecord, Store, StoredPassword } from '../store.js';
+import type { InsertUserResult, NewUserRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
 
 export class KyselyStore implements Store {
@@ -87,7 +87,7 @@ export class KyselyStore implements Store {
 
   // ---- users
 
-  async insertUser(user: NewUser): Promise<InsertUserResult> {
+  async insertUser(user: NewUserRecord): Promise<InsertUserResult> {
     return this.transaction(async (tx) => {
       const result = await (tx as KyselyStore).insertUserIn(user);
       // Undo the rows written before the conflict; the caller's own writes stay.
@@ -98,7 +98,7 @@ export class KyselyStore implements Store {
 
   // ON CONFLICT rather than catching violations: in PostgreSQL a failed statement aborts the
   // whole surrounding transaction, and the caller's other writes with it.
-  private async insertUserIn(user: NewUser): Promise<InsertUserResult> {
+  private async insertUserIn(user: NewUserRecord): Promise<InsertUserResult> {
     const inserted = await this.db
       .insertInto('users')
       .values({
@@ -119,19 +119,21 @@ export class KyselyStore implements Store {
       .onConflict((oc) => oc.columns(['project_id', 'external_id']).doNothing())
       .executeTakeFirst();
     if (inserted.numInsertedOrUpdatedRows === 0n) return 'external_id_taken';
-    const email = await this.db
-      .insertInto('emails')
-      .values({
-        id: user.email.id,
-        project_id: user.projectId,
-        user_id: user.id,
-        email: user.email.email,
-        verified: user.email.verified ? 1 : 0,
-        created_at: user.createdAt,
-      })
-      .onConflict((oc) => oc.columns(['project_id', 'email']).doNothing())
-      .executeTakeFirst();
-    if (email.numInsertedOrUpdatedRows === 0n) return 'email_taken';
+    if (user.email) {
+      const email = await this.db
+        .insertInto('emails')
+        .values({
+          id: user.email.id,
+          project_id: user.projectId,
+          user_id: user.id,
+          email: user.email.email,
+          verified: user.email.verified ? 1 : 0,
+          created_at: user.createdAt,
+        })
+        .onConflict((oc) => oc.columns(['project_id', 'email']).doNothing())
+        .executeTakeFirst();
+      if (email.numInsertedOrUpdatedRows === 0n) return 'email_taken';
+    }
     if (user.phone) {
       const phone = await this.db
         .insertInto('phone_numbers')
@@ -220,6 +222,7 @@ export class KyselyStore implements Store {
     return this.transaction(async (tx) => {
       const db = (tx as KyselyStore).db;
       await db.deleteFrom('sessions').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      await db.deleteFrom('password_reset_tokens').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       await db.deleteFrom('passwords').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       await db.deleteFrom('emails').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       await db.deleteFrom('phone_numbers').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
@@ -251,6 +254,16 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async activateUser(projectId: string, userId: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ status: 'active' })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
   async clearFailedAttempts(projectId: string, userId: string): Promise<void> {
     await this.db
       .updateTable('users')
@@ -259,6 +272,101 @@ export class KyselyStore implements Store {
       .where('id', '=', userId)
       .where((eb) => eb.or([eb('failed_attempts', '!=', 0), eb('lock_expires_at', 'is not', null)]))
       .execute();
+  }
+
+  // ---- users API
+
+  async getUserByExternalId(projectId: string, externalId: string): Promise<User | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const [user] = await this.hydrate([row]);
+    return user ?? null;
+  }
+
+  async getUserForUpdate(projectId: string, userId: string): Promise<User | null> {
+    // A no-op write takes the row lock in both dialects (SQLite: the database write lock);
+    // PostgreSQL's READ COMMITTED then reads the latest committed row in the next statement.
+    const locked = await this.db
+      .updateTable('users')
+      .set({ status: sql<string>`status` })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (locked.numUpdatedRows === 0n) return null;
+    return this.getUser(projectId, userId);
+  }
+
+  async updateUser(projectId: string, userId: string, changes: UserChanges): Promise<'updated' | 'not_found' | 'external_id_taken'> {
+    const set: Updateable<UsersTable> = {};
+    if (changes.name) {
+      set.first_name = changes.name.firstName;
+      set.middle_name = changes.name.middleName;
+      set.last_name = changes.name.lastName;
+    }
+    if (changes.trustedMetadata) set.trusted_metadata = JSON.stringify(changes.trustedMetadata);
+    if (changes.untrustedMetadata) set.untrusted_metadata = JSON.stringify(changes.untrustedMetadata);
+    if (changes.externalId !== undefined) set.external_id = changes.externalId;
+    if (changes.roles) set.roles = JSON.stringify(changes.roles);
+    if (Object.keys(set).length === 0) return (await this.getUser(projectId, userId)) ? 'updated' : 'not_found';
+    if (changes.externalId) {
+      const holder = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where('project_id', '=', projectId)
+        .where('external_id', '=', changes.externalId)
+        .where('id', '!=', userId)
+        .executeTakeFirst();
+      if (holder) return 'external_id_taken';
+    }
+    const update = () => this.db.updateTable('users').set(set).where('project_id', '=', projectId).where('id', '=', userId).executeTakeFirst();
+    // The check above can lose a race to a concurrent update; the unique index decides then.
+    // Inside a transaction a savepoint keeps the failed statement from aborting it (PostgreSQL).
+    const guard = this.db.isTransaction && typeof changes.externalId === 'string';
+    if (guard) await sql`savepoint postern_update_user`.execute(this.db);
+    try {
+      const res = await update();
+      if (guard) await sql`release savepoint postern_update_user`.execute(this.db);
+      return res.numUpdatedRows > 0n ? 'updated' : 'not_found';
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      if (guard) await sql`rollback to savepoint postern_update_user`.execute(this.db);
+      return 'external_id_taken';
+    }
+  }
+
+  async deletePassword(projectId: string, passwordId: string): Promise<string | null> {
+    const row = await this.db
+      .deleteFrom('passwords')
+      .where('project_id', '=', projectId)
+      .where('id', '=', passwordId)
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id ?? null;
+  }
+
+  async deleteEmail(projectId: string, emailId: string): Promise<string | null> {
+    const row = await this.db
+      .deleteFrom('emails')
+      .where('project_id', '=', projectId)
+      .where('id', '=', emailId)
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id ?? null;
+  }
+
+  async deletePhoneNumber(projectId: string, phoneId: string): Promise<string | null> {
+    const row = await this.db
+      .deleteFrom('phone_numbers')
+      .where('project_id', '=', projectId)
+      .where('id', '=', phoneId)
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id ?? null;
   }
 
   // ---- passwords
@@ -311,6 +419,74 @@ export class KyselyStore implements Store {
       .set({ requires_reset: 1 })
       .where('project_id', '=', projectId)
       .where('id', '=', passwordId)
+      .execute();
+  }
+
+  // ---- password reset tokens
+
+  async insertResetToken(t: ResetTokenRecord, tokenHash: string): Promise<void> {
+    await this.db
+      .insertInto('password_reset_tokens')
+      .values({
+        id: t.id,
+        project_id: t.projectId,
+        user_id: t.userId,
+        email_id: t.emailId,
+        token_hash: tokenHash,
+        created_at: t.createdAt,
+        expires_at: t.expiresAt,
+        used_at: t.usedAt,
+        code_challenge: t.codeChallenge,
+        ip_address: t.attributes.ipAddress,
+        user_agent: t.attributes.userAgent,
+      })
+      .execute();
+  }
+
+  async getResetTokenByHash(projectId: string, tokenHash: string): Promise<ResetTokenRecord | null> {
+    const r = await this.db
+      .selectFrom('password_reset_tokens')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!r) return null;
+    return {
+      id: r.id,
+      projectId: r.project_id,
+      userId: r.user_id,
+      emailId: r.email_id,
+      createdAt: Number(r.created_at),
+      expiresAt: Number(r.expires_at),
+      usedAt: r.used_at === null ? null : Number(r.used_at),
+      codeChallenge: r.code_challenge,
+      attributes: { ipAddress: r.ip_address, userAgent: r.user_agent },
+    };
+  }
+
+  async consumeResetToken(projectId: string, tokenId: string, now: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('password_reset_tokens')
+      .set({ used_at: now })
+      .where('project_id', '=', projectId)
+      .where('id', '=', tokenId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  async deleteResetToken(projectId: string, tokenId: string): Promise<void> {
+    await this.db.deleteFrom('password_reset_tokens').where('project_id', '=', projectId).where('id', '=', tokenId).execute();
+  }
+
+  async invalidateResetTokens(projectId: string, userId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('password_reset_tokens')
+      .set({ used_at: now })
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
       .execute();
   }
 
@@ -413,9 +589,26 @@ function contains(value: string): string {
   return '%' + value.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 }
 
+/** A unique index refused the write (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 function filterCondition(eb: ExpressionBuilder<Database, 'users'>, f: UserFilter) {
   const email = () => eb.selectFrom('emails').select('emails.id').whereRef('emails.user_id', '=', 'users.id');
+  const phone = () => eb.selectFrom('phone_numbers').select('phone_numbers.id').whereRef('phone_numbers.user_id', '=', 'users.id');
   switch (f.kind) {
+    case 'phone_number':
+      return eb.exists(phone().where('phone_numbers.phone_number', 'in', f.values));
+    case 'phone_id':
+      return eb.exists(phone().where('phone_numbers.id', 'in', f.values));
+    case 'phone_verified':
+      return eb.exists(phone().where('phone_numbers.verified', '=', f.value ? 1 : 0));
+    case 'phone_number_fuzzy':
+      return eb.exists(phone().where(sql<boolean>`phone_numbers.phone_number like ${contains(f.value)} escape '\\'`));
+    case 'none':
+      return sql<boolean>`1 = 0`;
     case 'user_id':
       return eb('users.id', 'in', f.values);
     case 'email_address':
@@ -427,7 +620,8 @@ function filterCondition(eb: ExpressionBuilder<Database, 'users'>, f: UserFilter
     case 'email_address_fuzzy':
       return eb.exists(email().where(sql<boolean>`emails.email like ${contains(f.value)} escape '\\'`));
     case 'full_name_fuzzy':
-      return sql<boolean>`lower(users.first_name || ' ' || users.middle_name || ' ' || users.last_name) like ${contains(f.value)} escape '\\'`;
+      // "First Middle Last" with single spaces, however many parts are empty.
+      return sql<boolean>`lower(replace(trim(users.first_name || ' ' || users.middle_name || ' ' || users.last_name), '  ', ' ')) like ${contains(f.value)} escape '\\'`;
     case 'password_exists': {
       const has = eb.exists(eb.selectFrom('passwords').select('passwords.id').whereRef('passwords.user_id', '=', 'users.id'));
       return f.value ? has : eb.not(has);
