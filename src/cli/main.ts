@@ -5,11 +5,12 @@ import { createPostern } from '../main.js';
 import { readOutbox } from '../email/outbox.js';
 import { formatOutbox } from '../email/outbox-format.js';
 import { unlockUser } from '../users/service.js';
+import { listSigningKeys, rotateSigningKey } from '../sessions/rotation.js';
 import { openStore, type OpenedStore } from '../storage/open.js';
 import type { Project } from '../projects/project.js';
 import { SETTINGS, SettingsError, settingsByName } from '../projects/settings.js';
 import { ProjectService } from '../projects/service.js';
-import { systemClock } from '../clock.js';
+import { rfc3339, systemClock } from '../clock.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -149,6 +150,35 @@ async function unlock(projectId: string, userId: string): Promise<void> {
   process.stdout.write(`unlocked ${userId}\n`);
 }
 
+async function rotateKeys(projectId: string, opts: { json?: boolean; immediate?: boolean }): Promise<void> {
+  const rotated = await withStore(async (store) => {
+    const project = await new ProjectService(store, systemClock).get(projectId);
+    return project ? rotateSigningKey(store, project, systemClock.now(), { immediate: opts.immediate === true }) : null;
+  });
+  if (!rotated) fail(`no project ${projectId}`);
+  const from = rfc3339(rotated.signsFrom);
+  process.stdout.write(
+    opts.json
+      ? JSON.stringify({ kid: rotated.kid, signs_from: from }) + '\n'
+      : `new signing key ${rotated.kid}: published now, signing from ${from}; the old keys stop signing 30 s later and leave the JWKS 5 minutes after that\n`,
+  );
+}
+
+async function listKeys(projectId: string, opts: { json?: boolean }): Promise<void> {
+  const keys = await withStore(async (store) => {
+    const project = await new ProjectService(store, systemClock).get(projectId);
+    return project ? listSigningKeys(store, projectId, systemClock.now()) : null;
+  });
+  if (!keys) fail(`no project ${projectId}`);
+  if (opts.json) {
+    process.stdout.write(keys.map((k) => JSON.stringify(k)).join('\n') + (keys.length ? '\n' : ''));
+    return;
+  }
+  for (const k of keys) {
+    process.stdout.write(`${k.kid}  ${k.state.padEnd(9)}  signs from ${k.signs_from}${k.retires_at ? `  retires ${k.retires_at}  unpublished ${k.unpublished_at}` : ''}\n`);
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('postern').description("A self-hosted password-authentication server speaking Stytch's consumer API.");
   program
@@ -178,6 +208,15 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<assignments...>', 'key=value pairs')
     .option('--json', 'print the result as one JSON line')
     .action(setProject);
+  const keys = program.command('keys').description('manage JWT signing keys');
+  keys
+    .command('rotate')
+    .description('publish a new signing key now; it signs 10 minutes later, after every SDK has cached it')
+    .argument('<project_id>')
+    .option('--immediate', 'sign with the new key at once (a compromised key)')
+    .option('--json', 'print {"kid", "signs_from"}')
+    .action(rotateKeys);
+  keys.command('list').description("list a project's signing keys and their state").argument('<project_id>').option('--json', 'one JSON object per key').action(listKeys);
   const users = program.command('users').description('manage users');
   users
     .command('unlock')

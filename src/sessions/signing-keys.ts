@@ -9,11 +9,11 @@ import type { SigningKeyRecord, Store } from '../storage/store.js';
 import type { PublishedKey } from './jwt.js';
 import { generateSigningKey, importSigningKey, type SigningKey } from './keys.js';
 
-const CACHE_TTL_MS = 30_000;
+export const CACHE_TTL_MS = 30_000;
 /** At most one unknown-kid reload per project per this long, so junk kids cannot flood the store. */
 const UNKNOWN_KID_RELOAD_MS = 5_000;
 /** A retired key stays published this long: JWTs it signed live at most 5 minutes. */
-const RETIRED_PUBLISHED_MS = 5 * 60_000;
+export const RETIRED_PUBLISHED_MS = 5 * 60_000;
 
 interface Entry {
   /** Order of the load's start; a slower older load never replaces a newer one. */
@@ -123,16 +123,17 @@ export class SigningKeys {
 }
 
 /** A key with a future `retiredAt` is scheduled for retirement and still signs until then. */
-function isActive(record: SigningKeyRecord, now: number): boolean {
-  return record.retiredAt === null || record.retiredAt > now;
+export function isActive(record: SigningKeyRecord, now: number): boolean {
+  // A rotated-in key is published before it signs: its createdAt is when signing begins.
+  return record.createdAt <= now && (record.retiredAt === null || record.retiredAt > now);
 }
 
-function isPublished(record: SigningKeyRecord | undefined, now: number): boolean {
+export function isPublished(record: SigningKeyRecord | undefined, now: number): boolean {
   return record !== undefined && (record.retiredAt === null || record.retiredAt + RETIRED_PUBLISHED_MS > now);
 }
 
 /** Newest by createdAt, then the greater kid: every instance picks the same key from the same rows. */
-function newestActive(records: readonly SigningKeyRecord[], now: number): SigningKeyRecord | undefined {
+export function newestActive(records: readonly SigningKeyRecord[], now: number): SigningKeyRecord | undefined {
   let best: SigningKeyRecord | undefined;
   for (const r of records) {
     if (!isActive(r, now)) continue;

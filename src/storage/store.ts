@@ -14,6 +14,7 @@ export interface SigningKeyRecord {
   privateKey: string;
   /** The public JWK exactly as published (with x5c and x5tS256). */
   publicJwk: Record<string, unknown>;
+  /** When the key begins to sign; a rotated-in key is published (in the JWKS) before that. */
   createdAt: number;
   retiredAt: number | null;
 }
@@ -83,6 +84,8 @@ export interface Store {
   // signing keys
   listSigningKeys(projectId: string): Promise<SigningKeyRecord[]>;
   insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /** Schedules the retirement of every key of the project not yet retired, except `exceptKid`. */
+  retireSigningKeys(projectId: string, at: number, exceptKid: string): Promise<void>;
 
   // users
   /**

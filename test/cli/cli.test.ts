@@ -143,6 +143,21 @@ describe('postern CLI', () => {
     }
   });
 
+  it('keys rotate publishes a next key; keys list shows the states', () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const { project_id: projectId } = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string };
+    const first = run(['keys', 'rotate', projectId, '--immediate', '--json'], env);
+    assert.equal(first.status, 0, first.stderr);
+    const firstKid = (JSON.parse(first.stdout) as { kid: string }).kid;
+    const second = JSON.parse(run(['keys', 'rotate', projectId, '--json'], env).stdout) as { kid: string; signs_from: string };
+    assert.match(second.kid, /^jwk-test-/);
+    const listed = run(['keys', 'list', projectId, '--json'], env).stdout.trim().split('\n').map((l) => JSON.parse(l) as { kid: string; state: string });
+    assert.deepEqual(listed.map((k) => [k.kid, k.state]).sort(), [[firstKid, 'current'], [second.kid, 'next']].sort());
+    assert.match(run(['keys', 'list', projectId], env).stdout, /next/);
+    assert.equal(run(['keys', 'rotate', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+  });
+
   it('migrate applies migrations and is idempotent', () => {
     const dir = dataDir();
     for (let i = 0; i < 2; i++) {

@@ -85,6 +85,16 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async retireSigningKeys(projectId: string, at: number, exceptKid: string): Promise<void> {
+    await this.db
+      .updateTable('signing_keys')
+      .set({ retired_at: at })
+      .where('project_id', '=', projectId)
+      .where('kid', '!=', exceptKid)
+      .where('retired_at', 'is', null)
+      .execute();
+  }
+
   // ---- users
 
   async insertUser(user: NewUserRecord): Promise<InsertUserResult> {
