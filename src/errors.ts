@@ -142,16 +142,19 @@ const MESSAGES: Partial<Record<ErrorType, string>> = {
 export class AuthError extends Error {
   readonly type: ErrorType;
   readonly details: Record<string, unknown> | undefined;
+  /** For 429/503: when the caller may try again, sent as the Retry-After header. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     type: ErrorType,
     message?: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
+    options?: { cause?: unknown; details?: Record<string, unknown>; retryAfterSeconds?: number },
   ) {
     super(message ?? MESSAGES[type] ?? defaultMessage(type), { cause: options?.cause });
     this.name = 'AuthError';
     this.type = type;
     this.details = options?.details;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {

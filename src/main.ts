@@ -11,6 +11,8 @@ import { createBreachChecker } from './passwords/breach/index.js';
 import { createMailer } from './email/mailer.js';
 import { MigrationService } from './passwords/migrate.js';
 import { ResetService } from './passwords/resets.js';
+import { RateLimiter, StoreCounters } from './ratelimit/limiter.js';
+import { createRedisCounters } from './ratelimit/redis.js';
 import { PasswordPolicy } from './passwords/policy.js';
 import { createStrengthScorer } from './passwords/strength.js';
 import { ProjectService } from './projects/service.js';
@@ -51,7 +53,9 @@ export async function createPostern(
   const mailer = createMailer(config.email, clock);
   const resets = new ResetService(store, clock, config, sessions, policy, mailer);
   const migration = new MigrationService(store, clock);
-  const app = buildApp({ config, clock, projects, passwords, migration, resets, sessions, users, keys }, { logStream: opts.logStream });
+  const counters = config.rateLimits.redisUrl ? await createRedisCounters(config.rateLimits.redisUrl) : new StoreCounters(store);
+  const limiter = new RateLimiter(counters, clock);
+  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys }, { logStream: opts.logStream });
   onLookupError = (err) => app.log.warn({ err }, 'breached-password lookup failed; the password was let through (POSTERN_BREACH_FAIL=open)');
   let closed = false;
   return {
@@ -66,6 +70,7 @@ export async function createPostern(
       await scorer.close();
       await breach.close();
       await mailer.close();
+      await limiter.close();
       await store.close();
     },
   };

@@ -42,6 +42,15 @@ export interface EmailConfig {
   outboxDir: string;
 }
 
+export interface RateLimitConfig {
+  /** Password-route requests per email per minute (0: no limit). */
+  emailPerMinute: number;
+  /** Password-route requests per client address per minute (0: no limit). */
+  ipPerMinute: number;
+  /** `redis://…`: keep counters in Redis instead of the database. */
+  redisUrl: string | undefined;
+}
+
 export interface Config {
   /** Folder for the SQLite file and other local state. */
   dataDir: string;
@@ -55,6 +64,7 @@ export interface Config {
   argon2: Argon2Params;
   breach: BreachConfig;
   email: EmailConfig;
+  rateLimits: RateLimitConfig;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +136,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     from: env.POSTERN_EMAIL_FROM || 'Postern <no-reply@localhost>',
     outboxDir: path.join(overrides.dataDir ?? dataDir, 'outbox'),
   };
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  const rateLimits: RateLimitConfig = {
+    emailPerMinute: int('POSTERN_RATE_LIMIT_EMAIL_PER_MINUTE', 60, 0, 1_000_000),
+    ipPerMinute: int('POSTERN_RATE_LIMIT_IP_PER_MINUTE', 6000, 0, 100_000_000),
+    redisUrl,
+  };
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -136,6 +153,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     argon2,
     breach,
     email,
+    rateLimits,
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -36,6 +36,22 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+const MINUTE = 60_000;
+
+/**
+ * Per-address and per-email limits on the password routes, counted before any hashing. The
+ * address is the connection's (the caller is usually a backend server).
+ */
+async function checkRateLimits(deps: HttpDeps, request: FastifyRequest): Promise<void> {
+  const project = request.project?.id ?? '';
+  const { ipPerMinute, emailPerMinute } = deps.config.rateLimits;
+  await deps.limiter.check({ name: 'ip', limit: ipPerMinute, windowMs: MINUTE }, `${project}:${request.ip}`);
+  const email = (request.body as { email?: unknown } | undefined)?.email;
+  if (typeof email === 'string' && email.length <= 320) {
+    await deps.limiter.check({ name: 'email', limit: emailPerMinute, windowMs: MINUTE }, `${project}:${email.trim().toLowerCase()}`);
+  }
+}
+
 /** Turns a route pattern into a matcher for the concrete paths it serves. */
 function matcher(url: string): RegExp {
   return new RegExp('^' + url.replace(/:[a-z_]+/g, '[^/]+') + '/?$');
@@ -102,6 +118,7 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
         if (route.method !== 'GET' && request.body === undefined) request.body = {};
         return Promise.resolve();
       },
+      ...(route.limited ? { preHandler: (request: FastifyRequest) => checkRateLimits(deps, request) } : {}),
       handler: route.handler,
     });
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import type { RateLimiter } from '../ratelimit/limiter.js';
 import type { MigrationService } from '../passwords/migrate.js';
 import type { ResetService } from '../passwords/resets.js';
 import type { PasswordService } from '../passwords/service.js';
@@ -10,7 +11,8 @@ import type { UserService } from '../users/service.js';
 
 /** What the HTTP layer is given by the composition root. */
 export interface HttpDeps {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'rateLimits'>;
+  limiter: RateLimiter;
   clock: Clock;
   projects: ProjectService;
   passwords: PasswordService;

@@ -42,6 +42,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, type: Er
  */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (err instanceof AuthError) {
+    if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
     if (err.type === 'internal_server_error') request.log.error({ err, request_id: requestIdOf(request) }, 'internal error');
     return sendError(request, reply, err.type, err.message, err.details);
   }

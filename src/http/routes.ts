@@ -13,6 +13,8 @@ export interface RouteDef {
   /** `project`: Basic credentials required; `optional`: checked if sent; `none`: not read. */
   auth: 'project' | 'optional' | 'none';
   schema?: FastifySchema;
+  /** Password routes count toward the per-email and per-address rate limits. */
+  limited?: boolean;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
@@ -23,14 +25,14 @@ export function routes(deps: HttpDeps): RouteDef[] {
   const sessions = sessionHandlers(deps);
   const users = userHandlers(deps);
   return [
-    { method: 'POST', url: '/v1/passwords', auth: 'project', schema: { body: S.PasswordCreateBody }, handler: passwords.create },
-    { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
-    { method: 'POST', url: '/v1/passwords/migrate', auth: 'project', schema: { body: S.MigrateBody }, handler: passwords.migrate },
-    { method: 'POST', url: '/v1/passwords/strength_check', auth: 'project', schema: { body: S.StrengthCheckBody }, handler: passwords.strengthCheck },
-    { method: 'POST', url: '/v1/passwords/existing_password/reset', auth: 'project', schema: { body: S.ExistingPasswordResetBody }, handler: passwords.resetExisting },
-    { method: 'POST', url: '/v1/passwords/session/reset', auth: 'project', schema: { body: S.SessionResetBody }, handler: resets.bySession },
-    { method: 'POST', url: '/v1/passwords/email/reset/start', auth: 'project', schema: { body: S.EmailResetStartBody }, handler: resets.startByEmail },
-    { method: 'POST', url: '/v1/passwords/email/reset', auth: 'project', schema: { body: S.EmailResetBody }, handler: resets.byEmail },
+    { method: 'POST', url: '/v1/passwords', auth: 'project', limited: true, schema: { body: S.PasswordCreateBody }, handler: passwords.create },
+    { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', limited: true, schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
+    { method: 'POST', url: '/v1/passwords/migrate', auth: 'project', limited: true, schema: { body: S.MigrateBody }, handler: passwords.migrate },
+    { method: 'POST', url: '/v1/passwords/strength_check', auth: 'project', limited: true, schema: { body: S.StrengthCheckBody }, handler: passwords.strengthCheck },
+    { method: 'POST', url: '/v1/passwords/existing_password/reset', auth: 'project', limited: true, schema: { body: S.ExistingPasswordResetBody }, handler: passwords.resetExisting },
+    { method: 'POST', url: '/v1/passwords/session/reset', auth: 'project', limited: true, schema: { body: S.SessionResetBody }, handler: resets.bySession },
+    { method: 'POST', url: '/v1/passwords/email/reset/start', auth: 'project', limited: true, schema: { body: S.EmailResetStartBody }, handler: resets.startByEmail },
+    { method: 'POST', url: '/v1/passwords/email/reset', auth: 'project', limited: true, schema: { body: S.EmailResetBody }, handler: resets.byEmail },
     { method: 'POST', url: '/v1/sessions/authenticate', auth: 'project', schema: { body: S.SessionAuthenticateBody }, handler: sessions.authenticate },
     { method: 'GET', url: '/v1/sessions', auth: 'project', schema: { querystring: S.SessionsQuery }, handler: sessions.list },
     { method: 'POST', url: '/v1/sessions/revoke', auth: 'project', schema: { body: S.SessionRevokeBody }, handler: sessions.revoke },

@@ -97,6 +97,12 @@ export interface SessionsTable {
   factors: string;
 }
 
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   signing_keys: SigningKeysTable;
@@ -106,4 +112,5 @@ export interface Database {
   passwords: PasswordsTable;
   sessions: SessionsTable;
   password_reset_tokens: PasswordResetTokensTable;
+  rate_limit_counters: RateLimitCountersTable;
 }

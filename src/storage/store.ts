@@ -142,6 +142,15 @@ export interface Store {
   /** Flags the password so that it must be reset (breached, or below the current policy). */
   markPasswordRequiresReset(projectId: string, passwordId: string): Promise<void>;
 
+  // rate limits
+  /**
+   * Counts one hit on `key` in the fixed window starting at `windowStart` (a new window starts
+   * the count again at 1) and returns the count, atomically across every instance.
+   */
+  hitRateLimit(key: string, windowStart: number): Promise<number>;
+  /** Forgets counters of windows that started before `before`. */
+  pruneRateLimits(before: number): Promise<void>;
+
   // password reset tokens
   insertResetToken(token: ResetTokenRecord, tokenHash: string): Promise<void>;
   getResetTokenByHash(projectId: string, tokenHash: string): Promise<ResetTokenRecord | null>;

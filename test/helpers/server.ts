@@ -35,6 +35,8 @@ export interface TestServer {
   request(method: string, urlPath: string, body?: unknown, opts?: { auth?: string | null; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
   /** The data dir of this server (SQLite file, outbox). */
   dataDir: string;
+  /** The PostgreSQL database of this server, when the dialect is postgres. */
+  databaseUrl: string | undefined;
   /** Raw SQL against this server's database, for tests that must look behind the API. */
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Another project on the same server. */
@@ -125,6 +127,7 @@ export async function startTestServer(dialect: Dialect, opts: StartOptions = {})
       return { status: res.status, body: parsed, headers: res.headers };
     },
     dataDir,
+    databaseUrl,
     async query(text, params = []) {
       if (databaseUrl) {
         const c = new pg.Client({ connectionString: databaseUrl });

@@ -432,6 +432,28 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  // ---- rate limits
+
+  async hitRateLimit(key: string, windowStart: number): Promise<number> {
+    // One upsert: atomic in both dialects, so instances sharing the database share the count.
+    const row = await this.db
+      .insertInto('rate_limit_counters')
+      .values({ key, window_start: windowStart, count: 1 })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          count: sql`case when rate_limit_counters.window_start = ${windowStart} then rate_limit_counters.count + 1 else 1 end`,
+          window_start: windowStart,
+        }),
+      )
+      .returning('count')
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async pruneRateLimits(before: number): Promise<void> {
+    await this.db.deleteFrom('rate_limit_counters').where('window_start', '<', before).execute();
+  }
+
   // ---- password reset tokens
 
   async insertResetToken(t: ResetTokenRecord, tokenHash: string): Promise<void> {
