@@ -1,7 +1,7 @@
 /** `postern serve | migrate | project create` */
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config/index.js';
-import { createPostern } from '../main.js';
+import { defaultWorkers, serve } from './serve.js';
 import { readOutbox } from '../email/outbox.js';
 import { formatOutbox } from '../email/outbox-format.js';
 import { unlockUser } from '../users/service.js';
@@ -43,45 +43,9 @@ function config(overrides: Partial<Config> = {}): Readonly<Config> {
   }
 }
 
-function printWelcome(baseUrl: string, projectId: string, secret: string): void {
-  process.stdout.write(
-    [
-      '',
-      'Created a test project for you:',
-      `  project_id: ${projectId}`,
-      `  secret:     ${secret}`,
-      '',
-      'Point the official stytch client at this server:',
-      `  const stytch = require('stytch');`,
-      `  const client = new stytch.Client({ project_id: '${projectId}', secret: '${secret}', env: '${baseUrl}/' });`,
-      '',
-      '',
-    ].join('\n'),
-  );
-}
-
-async function serve(opts: { port?: number; host?: string }): Promise<void> {
+async function serveCommand(opts: { port?: number; host?: string; workers?: number }): Promise<void> {
   const cfg = config({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
-  const postern = await createPostern(cfg);
-  const address = await postern.app.listen({ host: cfg.host, port: cfg.port });
-  const baseUrl = address.replace(/\/$/, '');
-  if ((await postern.projects.count()) === 0) {
-    const { projectId, secret } = await postern.projects.create({ live: false });
-    printWelcome(baseUrl, projectId, secret);
-  }
-  process.stdout.write(`Postern is listening on ${baseUrl} (${postern.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL'})\n`);
-  const stop = (signal: string) => {
-    postern.app.log.info({ signal }, 'shutting down');
-    postern.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        postern.app.log.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  await serve(cfg, opts.workers ?? defaultWorkers());
 }
 
 /** Opens the configured store, migrated, for one command, and closes it after. */
@@ -186,7 +150,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('run the API (applies migrations first)')
     .option('--port <port>', 'port to listen on (default 3000, or POSTERN_PORT)', port)
     .option('--host <host>', 'address to listen on (default 127.0.0.1, or POSTERN_HOST)')
-    .action(serve);
+    .option('--workers <n>', 'server processes sharing the port (default: one per core)', count)
+    .action(serveCommand);
   program.command('migrate').description('apply database migrations').action(migrate);
   const project = program.command('project').description('manage projects');
   project

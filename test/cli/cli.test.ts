@@ -3,19 +3,20 @@
  * empty data dir printing working credentials, answering /healthz, and stopping on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as stytch from 'stytch';
+import { CLI, startServe } from '../helpers/processes.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createMailer } from '../../src/email/mailer.js';
 import { openStore } from '../../src/storage/open.js';
 import { randomUUID } from 'node:crypto';
 
-const CLI = ['--import', 'tsx', path.join(import.meta.dirname, '../helpers/cli.ts')];
+
 const dirs: string[] = [];
 
 function dataDir(): string {
@@ -176,7 +177,7 @@ describe('postern CLI', () => {
 
   it('serve on an empty store prints a working project, answers /healthz, and stops on SIGTERM', async () => {
     const dir = dataDir();
-    const first = await startServe(dir);
+    const first = await startServeIn(dir);
     try {
       const projectId = /project_id: (\S+)/.exec(first.out())![1]!;
       const secret = /secret:\s+(\S+)/.exec(first.out())![1]!;
@@ -193,37 +194,13 @@ describe('postern CLI', () => {
     }
 
     // The next start finds the project and creates no other.
-    const second = await startServe(dir);
+    const second = await startServeIn(dir);
     const printed = second.out();
     assert.equal(await second.stop(), 0);
     assert.doesNotMatch(printed, /Created a test project/);
   });
 });
 
-async function startServe(dir: string) {
-  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0'], {
-    env: { ...process.env, POSTERN_DATA_DIR: dir, POSTERN_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (!/listening on (http:\/\/\S+)/.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      assert.fail(`serve did not start: ${out} ${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url: /listening on (http:\/\/\S+)/.exec(out)![1]!,
-    out: () => out,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+function startServeIn(dir: string) {
+  return startServe({ POSTERN_DATA_DIR: dir }, ['--workers', '1']);
 }
