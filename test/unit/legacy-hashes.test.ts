@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { verify as argon2LibraryVerify } from '@node-rs/argon2';
 import { hashPassword } from '../../src/passwords/hashing.js';
 import { importHash, needsRehash, verifyStoredHash } from '../../src/passwords/legacy/index.js';
-import { FIXTURES, fixture, toInput } from '../fixtures/legacy-hashes.js';
+import { FIXTURES, fixture, toInput, verifiable } from '../fixtures/legacy-hashes.js';
 
 const OURS = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
 
@@ -19,7 +19,7 @@ describe('legacy hashes: golden vectors from passlib, python3-bcrypt, argon2-cff
   for (const f of FIXTURES) {
     it(`${f.label}: imports, verifies the password, refuses the near miss`, async () => {
       const stored = importHash(toInput(f));
-      assert.equal(await verifyStoredHash(stored, f.password), true, `password should verify: ${stored}`);
+      assert.equal(await verifyStoredHash(stored, f.password), verifiable(f), `password should verify unless past bcrypt's 72 bytes: ${stored}`);
       assert.equal(await verifyStoredHash(stored, f.wrong_password), false, 'near miss must fail');
       assert.equal(needsRehash(stored, OURS), true, 'every imported hash is rehashed on login');
     });
@@ -74,13 +74,20 @@ describe('legacy hashes: bcrypt and the 72-byte limit', () => {
   const f = fixture('bcrypt $2b$ password over 72 bytes');
   const stored = importHash(toInput(f));
 
-  it('bcrypt reads only the first 72 bytes: a password sharing them verifies, as in bcrypt itself', async () => {
+  it('a wrong password sharing the first 72 bytes is never accepted (bcrypt itself would accept it)', async () => {
     const bytes = Buffer.from(f.password, 'utf8');
     assert.ok(bytes.length > 72);
     const sameFirst72 = Buffer.concat([bytes.subarray(0, 72), Buffer.from('a different tail')]).toString('utf8');
     assert.notEqual(sameFirst72, f.password);
-    // python3-bcrypt accepts the same string (asserted by the generator).
-    assert.equal(await verifyStoredHash(stored, sameFirst72), true);
+    // python3-bcrypt accepts this string (asserted by the generator); Postern refuses it.
+    assert.equal(await verifyStoredHash(stored, sameFirst72), false);
+    // So is the right one: past 72 bytes bcrypt cannot tell them apart, so neither verifies.
+    assert.equal(await verifyStoredHash(stored, f.password), false);
+  });
+
+  it('exactly 72 bytes still verifies', async () => {
+    const at72 = FIXTURES.find((x) => x.hash_type === 'bcrypt' && Buffer.byteLength(x.password) <= 72)!;
+    assert.equal(await verifyStoredHash(importHash(toInput(at72)), at72.password), true);
   });
 
   it('bcrypt: a password that differs within the first 72 bytes fails', async () => {

@@ -6,10 +6,11 @@
  * bytes, which bcrypt truncates to 72 anyway). `$2x$` (crypt_blowfish's buggy 8-bit variant)
  * and `$2$` are refused: they hash non-ASCII passwords differently.
  *
- * Length: bcrypt reads only the first 72 bytes of the password. A migrated hash is verified
- * as bcrypt does, so a password that shares those 72 bytes is accepted, exactly as it was by
- * the system the hash came from; Postern never makes new bcrypt hashes, and a successful
- * login rehashes to argon2id, which reads every byte.
+ * Length: bcrypt reads only the first 72 bytes of the password, so for a longer password it
+ * cannot tell the right one from a wrong one sharing those bytes. Postern refuses to verify a
+ * password over 72 bytes against a bcrypt hash at all (such a user resets by email or
+ * session); it never makes new bcrypt hashes, and a successful login rehashes to argon2id,
+ * which reads every byte.
  */
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { LIMITS } from './types.js';
@@ -66,6 +67,13 @@ export function importBcrypt(hash: string): string {
   return hash;
 }
 
+/** bcrypt ignores every byte past the 72nd: such a password cannot be verified exactly. */
+export const BCRYPT_MAX_BYTES = 72;
+
+export function exceedsBcryptInput(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
+}
+
 export function isBcrypt(stored: string): boolean {
   return /^\$2[aby]\$/.test(stored);
 }
@@ -76,7 +84,7 @@ export function isBcrypt(stored: string): boolean {
  */
 export async function verifyBcrypt(stored: string, password: string): Promise<boolean> {
   const parsed = parse(stored);
-  if (typeof parsed === 'string') return false;
+  if (typeof parsed === 'string' || exceedsBcryptInput(password)) return false;
   const computed = await bcryptHash(utf8(password), parsed.cost, parsed.salt);
   return safeEqual(Buffer.from(computed.slice(-31), 'ascii'), parsed.digest);
 }
