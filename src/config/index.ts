@@ -65,6 +65,11 @@ export interface Config {
   breach: BreachConfig;
   email: EmailConfig;
   rateLimits: RateLimitConfig;
+  /**
+   * With a project's enumeration protection on, every failed credential check answers no
+   * sooner than this many milliseconds after it began, so timing tells nothing either.
+   */
+  enumerationFloorMs: number;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +159,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     breach,
     email,
     rateLimits,
+    enumerationFloorMs: int('POSTERN_ENUMERATION_FLOOR_MS', 250, 0, 10_000),
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -80,9 +80,13 @@ export class ResetService {
     const email = normalizeEmail(input.email);
     const rules = checkResetStart(project, input);
     const user = await this.store.getUserByEmail(project.id, email);
-    if (!user) throw new AuthError('email_not_found');
-    const emailRecord = user.emails.find((e) => e.email === email);
-    if (!emailRecord) throw new AuthError('email_not_found');
+    const emailRecord = user?.emails.find((e) => e.email === email);
+    if (!user || !emailRecord) {
+      // With enumeration protection an unknown address gets the same 200 as a known one (with
+      // empty ids, as no user may be named); no email is sent.
+      if (project.settings.enumerationProtection) return { userId: '', emailId: '' };
+      throw new AuthError('email_not_found');
+    }
 
     const now = this.clock.now();
     // 32 random bytes in the padded URL-safe base64 shape of Stytch's email tokens (44 chars).

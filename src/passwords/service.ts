@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { AuthError } from '../errors.js';
 import type { Project } from '../projects/project.js';
-import { newId } from '../random.js';
+import { newId, randomToken } from '../random.js';
 import {
   PASSWORD_FACTOR,
   type IssuedSession,
@@ -39,10 +39,12 @@ export interface ResetExistingInput {
 }
 
 export class PasswordService {
+  private dummy: Promise<string> | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly config: Pick<Config, 'argon2'>,
+    private readonly config: Pick<Config, 'argon2' | 'enumerationFloorMs'>,
     private readonly sessions: SessionService,
     private readonly policy: PasswordPolicy,
   ) {}
@@ -159,17 +161,46 @@ export class PasswordService {
   private async verifyCredentials(project: Project, rawEmail: string, password: string): Promise<{ user: User; stored: StoredPassword }> {
     const email = normalizeEmail(rawEmail);
     assertWellFormed(password, 'password');
+    const started = performance.now();
+    const protect = project.settings.enumerationProtection;
     const user = await this.store.getUserByEmail(project.id, email);
-    if (!user) throw new AuthError('email_not_found');
-    if (isLocked(user.lock, this.clock.now())) throw new AuthError('user_lock_limit_reached');
-    const stored = await this.store.getPassword(project.id, user.id);
-    if (!stored) throw new AuthError('no_user_password');
+    const locked = user !== null && isLocked(user.lock, this.clock.now());
+    const stored = user && !locked ? await this.store.getPassword(project.id, user.id) : null;
+    if (!user || locked || !stored) {
+      if (protect) {
+        // The same answer and hashing work as a wrong password, at the same floor time, so
+        // neither the response nor its timing tells whether the account exists, is locked or
+        // has a password.
+        await verifyStoredHash(await this.dummyHash(), password);
+        await this.padTo(started);
+        throw new AuthError('unauthorized_credentials');
+      }
+      if (!user) throw new AuthError('email_not_found');
+      if (locked) throw new AuthError('user_lock_limit_reached');
+      throw new AuthError('no_user_password');
+    }
     if (!(await verifyStoredHash(stored.hash, password))) {
       const { lockThreshold, lockDurationMinutes } = project.settings;
       await this.store.recordFailedAttempt(project.id, user.id, this.clock.now(), lockThreshold, lockDurationMinutes * 60_000);
+      if (protect) await this.padTo(started);
       throw new AuthError('unauthorized_credentials');
     }
     return { user, stored };
+  }
+
+  /**
+   * Waits until the enumeration floor has passed since `started`: the database work of a known
+   * and an unknown account differs by a fraction of a millisecond, which enough samples reveal.
+   */
+  private async padTo(started: number): Promise<void> {
+    const left = this.config.enumerationFloorMs - (performance.now() - started);
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  }
+
+  /** An argon2id hash of a random password with today's parameters, made once. */
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomToken(32), this.config.argon2);
+    return this.dummy;
   }
 
   /** Reads the user as it now stands and signs a JWT for the session, if there is one. */

@@ -17,6 +17,12 @@ export interface ProjectSettings {
   lockThreshold: number;
   /** How long a lock lasts, in minutes (5 minutes – 7 days). */
   lockDurationMinutes: number;
+  /**
+   * Unknown emails, users without a password and locked users answer exactly like a wrong
+   * password (401 unauthorized_credentials, same hashing work). Off by default: Stytch answers
+   * email_not_found.
+   */
+  enumerationProtection: boolean;
   /** Default link target of reset emails; "" when none is set. */
   resetPasswordRedirectUrl: string;
   /** Default target of the "log in without a password" link in reset emails; "" when none. */
@@ -32,6 +38,7 @@ export const PROJECT_DEFAULTS: Readonly<ProjectSettings> = Object.freeze({
   validateOnAuthentication: false,
   lockThreshold: 10,
   lockDurationMinutes: 60,
+  enumerationProtection: false,
   resetPasswordRedirectUrl: '',
   loginRedirectUrl: '',
 });

@@ -50,6 +50,7 @@ export const SETTINGS: Record<string, Rule> = {
   validate_on_authentication: { key: 'validateOnAuthentication', describe: 'true or false', parse: boolean },
   lock_threshold: { key: 'lockThreshold', describe: 'an integer from 1 to 100', parse: integer(1, 100) },
   lock_duration_minutes: { key: 'lockDurationMinutes', describe: 'an integer from 5 to 10080', parse: integer(5, 10080) },
+  enumeration_protection: { key: 'enumerationProtection', describe: 'true or false', parse: boolean },
   reset_password_redirect_url: { key: 'resetPasswordRedirectUrl', describe: 'an http(s) URL, or empty to clear', parse: redirectUrl },
   login_redirect_url: { key: 'loginRedirectUrl', describe: 'an http(s) URL, or empty to clear', parse: redirectUrl },
 };

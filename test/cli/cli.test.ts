@@ -71,6 +71,7 @@ describe('postern CLI', () => {
         validate_on_authentication: false,
         lock_threshold: 10,
         lock_duration_minutes: 60,
+        enumeration_protection: false,
         reset_password_redirect_url: '',
         login_redirect_url: '',
       },
