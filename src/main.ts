@@ -9,6 +9,7 @@ import { buildApp } from './http/app.js';
 import { PasswordService } from './passwords/service.js';
 import { createBreachChecker } from './passwords/breach/index.js';
 import { createMailer } from './email/mailer.js';
+import { HashPool } from './passwords/hash-pool.js';
 import { MigrationService } from './passwords/migrate.js';
 import { ResetService } from './passwords/resets.js';
 import { RateLimiter, StoreCounters } from './ratelimit/limiter.js';
@@ -42,16 +43,19 @@ export async function createPostern(
   // The logger exists once the app does; lookups only start after that.
   let onLookupError: (err: unknown) => void = () => {};
   const breach = createBreachChecker(config.breach, { onLookupError: (err) => onLookupError(err) });
-  // A missing or malformed corpus fails the start, not the first sign-up.
-  await breach.ready();
+  // A missing or malformed corpus, or a hash worker that cannot start, fails the start, not
+  // the first sign-up.
   const keys = new SigningKeys(store, clock);
   const projects = new ProjectService(store, clock);
   const sessions = new SessionService(store, clock, keys);
   const users = new UserService(store, clock);
   const policy = new PasswordPolicy(scorer, breach);
-  const passwords = new PasswordService(store, clock, config, sessions, policy);
+  // Every hash and verify runs on this pool's own threads, never on libuv's (where JWT signing runs).
+  const hasher = new HashPool({ argon2: config.argon2, workers: config.hashPool.workers, maxQueue: config.hashPool.maxQueue });
+  await Promise.all([breach.ready(), hasher.ready()]);
+  const passwords = new PasswordService(store, clock, config, sessions, policy, hasher);
   const mailer = createMailer(config.email, clock);
-  const resets = new ResetService(store, clock, config, sessions, policy, mailer);
+  const resets = new ResetService(store, clock, config, sessions, policy, mailer, hasher);
   const migration = new MigrationService(store, clock);
   const counters = config.rateLimits.redisUrl ? await createRedisCounters(config.rateLimits.redisUrl) : new StoreCounters(store);
   const limiter = new RateLimiter(counters, clock);
@@ -71,6 +75,7 @@ export async function createPostern(
       await breach.close();
       await mailer.close();
       await limiter.close();
+      await hasher.close();
       await store.close();
     },
   };

@@ -85,6 +85,8 @@ export async function serve(cfg: Readonly<Config>, workers: number): Promise<voi
     return;
   }
 
+  // Each worker process gets its share of the cores for hashing, unless told otherwise.
+  process.env.POSTERN_HASH_WORKERS ??= String(Math.max(1, Math.floor(os.availableParallelism() / workers)));
   let stopping = false;
   let announced = false;
   const fork = (): Worker => {

@@ -2,6 +2,7 @@
  * Typed configuration. The only module that reads process.env: everything else receives a
  * frozen Config. All problems are collected and reported at once.
  */
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Argon2Params {
@@ -70,6 +71,8 @@ export interface Config {
    * sooner than this many milliseconds after it began, so timing tells nothing either.
    */
   enumerationFloorMs: number;
+  /** Hash worker threads in this process, and how many jobs may wait for one (then 429). */
+  hashPool: { workers: number; maxQueue: number };
 }
 
 export class ConfigError extends Error {
@@ -148,6 +151,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ipPerMinute: int('POSTERN_RATE_LIMIT_IP_PER_MINUTE', 6000, 0, 100_000_000),
     redisUrl,
   };
+  const hashWorkers = int('POSTERN_HASH_WORKERS', Math.max(1, os.availableParallelism()), 1, 256);
+  const hashPool = { workers: hashWorkers, maxQueue: int('POSTERN_HASH_QUEUE', 64 * hashWorkers, 1, 1_000_000) };
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -160,6 +165,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     email,
     rateLimits,
     enumerationFloorMs: int('POSTERN_ENUMERATION_FLOOR_MS', 250, 0, 10_000),
+    hashPool,
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

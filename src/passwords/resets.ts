@@ -10,7 +10,7 @@ import { digestToken } from '../sessions/tokens.js';
 import type { Store } from '../storage/store.js';
 import { normalizeEmail } from '../users/email.js';
 import type { User } from '../users/user.js';
-import { hashPassword } from './hashing.js';
+import type { PasswordHasher } from './hash-pool.js';
 import { assertWellFormed, type PasswordPolicy } from './policy.js';
 import { checkPkce, checkResetStart, type ResetStartInput } from './reset-rules.js';
 
@@ -42,6 +42,7 @@ export class ResetService {
     private readonly sessions: SessionService,
     private readonly policy: PasswordPolicy,
     private readonly mailer: Mailer,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   /**
@@ -60,7 +61,7 @@ export class ResetService {
     }
     const user = await this.requireUser(project, held.session.userId);
     await this.policy.assertNewPassword(project.settings, input.password, user.emails[0]?.email ?? '');
-    const hash = await hashPassword(input.password, this.config.argon2);
+    const hash = await this.hasher.hash(input.password);
     const result = await this.store.transaction(async (tx) => {
       const at = this.clock.now();
       await setPassword(tx, project, user.id, hash, at);
@@ -150,7 +151,7 @@ export class ResetService {
     if (!email) throw new AuthError('magic_link_not_found', 'The email address of this reset no longer exists.');
     await this.policy.assertNewPassword(project.settings, input.password, email.email);
     const passed = await this.sessions.resolvePassed(project, user.id, input.session);
-    const hash = await hashPassword(input.password, this.config.argon2);
+    const hash = await this.hasher.hash(input.password);
 
     const result = await this.store.transaction(async (tx) => {
       const at = this.clock.now();

@@ -13,8 +13,8 @@ import type { Store, StoredPassword } from '../storage/store.js';
 import { normalizeEmail } from '../users/email.js';
 import { assertMetadata } from '../users/metadata.js';
 import { isLocked, type Name, type User } from '../users/user.js';
-import { hashPassword } from './hashing.js';
-import { needsRehash, verifyStoredHash } from './legacy/index.js';
+import { HashPoolBusy, type PasswordHasher } from './hash-pool.js';
+import { needsRehash } from './legacy/index.js';
 import { assertWellFormed, type PasswordEvaluation, type PasswordPolicy } from './policy.js';
 
 export interface AuthResult {
@@ -47,6 +47,7 @@ export class PasswordService {
     private readonly config: Pick<Config, 'argon2' | 'enumerationFloorMs'>,
     private readonly sessions: SessionService,
     private readonly policy: PasswordPolicy,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   /** POST /v1/passwords/strength_check: the project's verdict on a password; no user involved. */
@@ -72,7 +73,7 @@ export class PasswordService {
     // Checked before hashing so a taken email costs no hash; checked again on insert.
     if (await this.store.getUserByEmail(project.id, email)) throw new AuthError('duplicate_email');
     await this.policy.assertNewPassword(project.settings, input.password, email);
-    const hash = await hashPassword(input.password, this.config.argon2);
+    const hash = await this.hasher.hash(input.password);
 
     const now = this.clock.now();
     const env = project.environment;
@@ -114,7 +115,13 @@ export class PasswordService {
     const passed = await this.sessions.resolvePassed(project, user.id, input.session);
     // A hash weaker than today's parameters (or an imported legacy one) is replaced now, while
     // the password is at hand; users migrate to argon2id one login at a time.
-    const rehash = needsRehash(stored.hash, this.config.argon2) ? await hashPassword(input.password, this.config.argon2) : null;
+    const rehash = needsRehash(stored.hash, this.config.argon2)
+      ? await this.hasher.hash(input.password).catch((err: unknown) => {
+          // A busy pool skips the upgrade rather than refusing a correct login; the next login rehashes.
+          if (err instanceof HashPoolBusy) return null;
+          throw err;
+        })
+      : null;
     const held = await this.store.transaction(async (tx) => {
       await tx.clearFailedAttempts(project.id, user.id);
       if (user.status === 'pending') await tx.activateUser(project.id, user.id);
@@ -136,7 +143,7 @@ export class PasswordService {
     if (stored.requiresReset) throw new AuthError('cannot_reset_password_with_existing_password');
     await this.policy.assertNewPassword(project.settings, input.newPassword, user.emails[0]?.email ?? '');
     const passed = await this.sessions.resolvePassed(project, user.id, input.session);
-    const newHash = await hashPassword(input.newPassword, this.config.argon2);
+    const newHash = await this.hasher.hash(input.newPassword);
 
     const held = await this.store.transaction(async (tx) => {
       const now = this.clock.now();
@@ -171,7 +178,7 @@ export class PasswordService {
         // The same answer and hashing work as a wrong password, at the same floor time, so
         // neither the response nor its timing tells whether the account exists, is locked or
         // has a password.
-        await verifyStoredHash(await this.dummyHash(), password);
+        await this.hasher.verify(await this.dummyHash(), password);
         await this.padTo(started);
         throw new AuthError('unauthorized_credentials');
       }
@@ -179,7 +186,7 @@ export class PasswordService {
       if (locked) throw new AuthError('user_lock_limit_reached');
       throw new AuthError('no_user_password');
     }
-    if (!(await verifyStoredHash(stored.hash, password))) {
+    if (!(await this.hasher.verify(stored.hash, password))) {
       const { lockThreshold, lockDurationMinutes } = project.settings;
       await this.store.recordFailedAttempt(project.id, user.id, this.clock.now(), lockThreshold, lockDurationMinutes * 60_000);
       if (protect) await this.padTo(started);
@@ -199,7 +206,11 @@ export class PasswordService {
 
   /** An argon2id hash of a random password with today's parameters, made once. */
   private dummyHash(): Promise<string> {
-    this.dummy ??= hashPassword(randomToken(32), this.config.argon2);
+    this.dummy ??= this.hasher.hash(randomToken(32)).catch((err: unknown) => {
+      // A refused first attempt (pool busy) must not stay cached as a rejection.
+      this.dummy = undefined;
+      throw err;
+    });
     return this.dummy;
   }
 
