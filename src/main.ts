@@ -18,6 +18,7 @@ import { PasswordPolicy } from './passwords/policy.js';
 import { createStrengthScorer } from './passwords/strength.js';
 import { ProjectService } from './projects/service.js';
 import { SessionService } from './sessions/service.js';
+import { createKeySealer } from './sessions/key-sealing.js';
 import { SigningKeys } from './sessions/signing-keys.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
@@ -45,7 +46,7 @@ export async function createPostern(
   const breach = createBreachChecker(config.breach, { onLookupError: (err) => onLookupError(err) });
   // A missing or malformed corpus, or a hash worker that cannot start, fails the start, not
   // the first sign-up.
-  const keys = new SigningKeys(store, clock);
+  const keys = new SigningKeys(store, clock, createKeySealer(config.masterKeys));
   const projects = new ProjectService(store, clock);
   const sessions = new SessionService(store, clock, keys);
   const users = new UserService(store, clock);

@@ -6,6 +6,7 @@ import { readOutbox } from '../email/outbox.js';
 import { formatOutbox } from '../email/outbox-format.js';
 import { unlockUser } from '../users/service.js';
 import { listSigningKeys, rotateSigningKey } from '../sessions/rotation.js';
+import { createKeySealer } from '../sessions/key-sealing.js';
 import { openStore, type OpenedStore } from '../storage/open.js';
 import type { Project } from '../projects/project.js';
 import { SETTINGS, SettingsError, settingsByName } from '../projects/settings.js';
@@ -115,9 +116,10 @@ async function unlock(projectId: string, userId: string): Promise<void> {
 }
 
 async function rotateKeys(projectId: string, opts: { json?: boolean; immediate?: boolean }): Promise<void> {
+  const sealer = createKeySealer(config().masterKeys);
   const rotated = await withStore(async (store) => {
     const project = await new ProjectService(store, systemClock).get(projectId);
-    return project ? rotateSigningKey(store, project, systemClock.now(), { immediate: opts.immediate === true }) : null;
+    return project ? rotateSigningKey(store, project, systemClock.now(), { immediate: opts.immediate === true, sealer }) : null;
   });
   if (!rotated) fail(`no project ${projectId}`);
   const from = rfc3339(rotated.signsFrom);

@@ -71,6 +71,8 @@ export interface Config {
    * sooner than this many milliseconds after it began, so timing tells nothing either.
    */
   enumerationFloorMs: number;
+  /** Master keys sealing JWT signing keys at rest, current first; empty: keys stored in clear. */
+  masterKeys: Array<{ id: string; key: Buffer }>;
   /** Hash worker threads in this process, and how many jobs may wait for one (then 429). */
   hashPool: { workers: number; maxQueue: number };
 }
@@ -153,6 +155,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   };
   const hashWorkers = int('POSTERN_HASH_WORKERS', Math.max(1, os.availableParallelism()), 1, 256);
   const hashPool = { workers: hashWorkers, maxQueue: int('POSTERN_HASH_QUEUE', 64 * hashWorkers, 1, 1_000_000) };
+  const masterKeys: Config['masterKeys'] = [];
+  for (const entry of (env.POSTERN_MASTER_KEYS ?? '').split(',').filter((e) => e.trim() !== '')) {
+    const [id, b64] = entry.trim().split(':');
+    const key = Buffer.from(b64 ?? '', 'base64');
+    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      problems.push('POSTERN_MASTER_KEYS must be id:base64 pairs (32-byte keys), separated by commas, current first');
+      break;
+    }
+    masterKeys.push({ id, key });
+  }
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -166,6 +178,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimits,
     enumerationFloorMs: int('POSTERN_ENUMERATION_FLOOR_MS', 250, 0, 10_000),
     hashPool,
+    masterKeys,
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

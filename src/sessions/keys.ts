@@ -3,6 +3,7 @@ import { createHash, createPrivateKey, generateKeyPair, type KeyObject } from 'n
 import { promisify } from 'node:util';
 import type { SigningKeyRecord } from '../storage/store.js';
 import { newId, type Environment } from '../random.js';
+import type { KeySealer } from './key-sealing.js';
 import { selfSignedCertificate } from './certificate.js';
 
 const generateRsa = promisify(generateKeyPair);
@@ -10,7 +11,7 @@ const generateRsa = promisify(generateKeyPair);
 /** 2048 bits: Stytch does not document its size, and it is the minimum jose accepts for RS256. */
 const MODULUS_BITS = 2048;
 
-export async function generateSigningKey(projectId: string, env: Environment, now: number): Promise<SigningKeyRecord> {
+export async function generateSigningKey(projectId: string, env: Environment, now: number, sealer: KeySealer): Promise<SigningKeyRecord> {
   // Async: RSA generation takes tens of milliseconds and must not block the event loop.
   const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: MODULUS_BITS, publicExponent: 0x10001 });
   const kid = newId('jwk', env);
@@ -20,7 +21,7 @@ export async function generateSigningKey(projectId: string, env: Environment, no
   return {
     kid,
     projectId,
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    privateKey: sealer.seal(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
     // Members in the order of Stytch's JWKS (§5.4); SDKs need every one of them.
     publicJwk: {
       alg: 'RS256',
@@ -44,6 +45,6 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-export function importSigningKey(record: Pick<SigningKeyRecord, 'kid' | 'privateKey'>): SigningKey {
-  return { kid: record.kid, privateKey: createPrivateKey({ key: record.privateKey, format: 'pem' }) };
+export function importSigningKey(record: Pick<SigningKeyRecord, 'kid' | 'privateKey'>, sealer: KeySealer): SigningKey {
+  return { kid: record.kid, privateKey: createPrivateKey({ key: sealer.open(record.privateKey), format: 'pem' }) };
 }

@@ -10,6 +10,7 @@
 import { rfc3339 } from '../clock.js';
 import type { Project } from '../projects/project.js';
 import type { Store } from '../storage/store.js';
+import { createKeySealer, type KeySealer } from './key-sealing.js';
 import { generateSigningKey } from './keys.js';
 import { CACHE_TTL_MS, RETIRED_PUBLISHED_MS, isActive, isPublished, newestActive } from './signing-keys.js';
 
@@ -26,9 +27,14 @@ export interface KeyListing {
 
 export const PREPUBLISH_MS = 10 * 60_000;
 
-export async function rotateSigningKey(store: Store, project: Project, now: number, opts: { immediate?: boolean } = {}): Promise<{ kid: string; signsFrom: number }> {
+export async function rotateSigningKey(
+  store: Store,
+  project: Project,
+  now: number,
+  opts: { immediate?: boolean; sealer?: KeySealer } = {},
+): Promise<{ kid: string; signsFrom: number }> {
   const signsFrom = opts.immediate ? now : now + PREPUBLISH_MS;
-  const fresh = await generateSigningKey(project.id, project.environment, signsFrom);
+  const fresh = await generateSigningKey(project.id, project.environment, signsFrom, opts.sealer ?? createKeySealer([]));
   await store.transaction(async (tx) => {
     await tx.insertSigningKey(fresh);
     // Instances may keep signing with a cached old key until their cache reloads; the old key

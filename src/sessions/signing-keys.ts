@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Project } from '../projects/project.js';
 import type { SigningKeyRecord, Store } from '../storage/store.js';
 import type { PublishedKey } from './jwt.js';
+import { createKeySealer, type KeySealer } from './key-sealing.js';
 import { generateSigningKey, importSigningKey, type SigningKey } from './keys.js';
 
 export const CACHE_TTL_MS = 30_000;
@@ -35,6 +36,8 @@ export class SigningKeys {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Seals new private keys (and opens stored ones) when a master key is configured. */
+    private readonly sealer: KeySealer = createKeySealer([]),
   ) {}
 
   /** The key to sign with now; creates the project's first key when it has none. */
@@ -47,7 +50,7 @@ export class SigningKeys {
     }
     let signer = this.signers.get(record.kid);
     if (!signer) {
-      signer = importSigningKey(record);
+      signer = importSigningKey(record, this.sealer);
       this.signers.set(record.kid, signer);
     }
     return signer;
@@ -105,7 +108,7 @@ export class SigningKeys {
       pending = (async () => {
         const fresh = await this.load(project.id);
         if (newestActive(fresh.records, this.clock.now())) return;
-        await this.store.insertSigningKey(await generateSigningKey(project.id, project.environment, this.clock.now()));
+        await this.store.insertSigningKey(await generateSigningKey(project.id, project.environment, this.clock.now(), this.sealer));
         await this.load(project.id);
       })().finally(() => this.creating.delete(project.id));
       this.creating.set(project.id, pending);

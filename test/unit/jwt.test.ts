@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createKeySealer } from '../../src/sessions/key-sealing.js';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { CompactSign, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -6,6 +7,8 @@ import { AuthError, type ErrorType } from '../../src/errors.js';
 import { generateSigningKey, importSigningKey, type SigningKey } from '../../src/sessions/keys.js';
 import { mintSessionJwt, peekKid, verifySessionJwt, type PublishedKey } from '../../src/sessions/jwt.js';
 import type { Session } from '../../src/sessions/session.js';
+
+const PLAIN = createKeySealer([]);
 
 const pid = `project-test-${randomUUID()}`;
 const otherPid = `project-test-${randomUUID()}`;
@@ -37,10 +40,10 @@ let otherKey: SigningKey;
 let otherPublished: PublishedKey;
 
 before(async () => {
-  const [a, b] = await Promise.all([generateSigningKey(pid, 'test', NOW), generateSigningKey(otherPid, 'test', NOW)]);
-  key = importSigningKey(a);
+  const [a, b] = await Promise.all([generateSigningKey(pid, 'test', NOW, PLAIN), generateSigningKey(otherPid, 'test', NOW, PLAIN)]);
+  key = importSigningKey(a, PLAIN);
   published = { kid: a.kid, publicJwk: a.publicJwk };
-  otherKey = importSigningKey(b);
+  otherKey = importSigningKey(b, PLAIN);
   otherPublished = { kid: b.kid, publicJwk: b.publicJwk };
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createKeySealer } from '../../src/sessions/key-sealing.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,8 @@ import type { Session } from '../../src/sessions/session.js';
 import { SigningKeys } from '../../src/sessions/signing-keys.js';
 import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
+
+const PLAIN = createKeySealer([]);
 
 const T0 = Date.UTC(2025, 10, 12, 10, 0, 0);
 const MINUTE = 60_000;
@@ -107,7 +110,7 @@ void describe('SigningKeys', () => {
     const keys = new SigningKeys(store, clock);
     const active = await keys.current(project);
     // Newer than the active key, but retired: still verifies, never signs.
-    const retired = await generateSigningKey(project.id, 'test', T0 + 1);
+    const retired = await generateSigningKey(project.id, 'test', T0 + 1, PLAIN);
     await store.insertSigningKey({ ...retired, retiredAt: T0 + 2 });
     clock.advance(31_000); // past the cache TTL, so the new row is read
 
@@ -125,7 +128,7 @@ void describe('SigningKeys', () => {
 
   void it('creates a new key when every key is retired', async () => {
     const project = await newProject();
-    const old = await generateSigningKey(project.id, 'test', T0);
+    const old = await generateSigningKey(project.id, 'test', T0, PLAIN);
     await store.insertSigningKey({ ...old, retiredAt: T0 + MINUTE });
     const clock = new FixedClock(T0 + 2 * MINUTE);
     const keys = new SigningKeys(store, clock);
@@ -140,14 +143,14 @@ void describe('SigningKeys', () => {
     const keys = new SigningKeys(store, clock);
     const first = await keys.current(project);
 
-    const second = await generateSigningKey(project.id, 'test', T0 + 1);
+    const second = await generateSigningKey(project.id, 'test', T0 + 1, PLAIN);
     await store.insertSigningKey(second);
     // Within the TTL the cache answers, so without a kid the new key is not visible yet...
     assert.deepEqual((await keys.publicKeys(project.id)).map((k) => k.kid), [first.kid]);
     // ...but naming the unknown kid reloads.
     assert.deepEqual((await keys.publicKeys(project.id, second.kid)).map((k) => k.kid), [first.kid, second.kid]);
 
-    const third = await generateSigningKey(project.id, 'test', T0 + 2);
+    const third = await generateSigningKey(project.id, 'test', T0 + 2, PLAIN);
     await store.insertSigningKey(third);
     assert.equal((await keys.publicKeys(project.id, third.kid)).some((k) => k.kid === third.kid), false, 'cooldown');
     clock.advance(5_000);
