@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { AuthError } from '../errors.js';
+import { newId } from '../random.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { authenticateProject } from './project-auth.js';
@@ -67,6 +68,24 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
     },
     bodyLimit: deps.config.bodyLimit,
     return503OnClosing: true,
+    // Malformed HTTP itself (bad framing, oversized headers) never reaches a route: answer on
+    // the socket with the envelope too, rather than Fastify's own body.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return;
+      const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 413 : 400;
+      const type = tooLarge ? 'request_too_large' : 'bad_request';
+      const body = JSON.stringify({
+        status_code: status,
+        request_id: newId('request-id', 'test'),
+        error_type: type,
+        error_message: tooLarge ? 'The request headers are too large.' : 'The HTTP request is malformed.',
+        error_url: `https://stytch.com/docs/api/errors/${status}#${type}`,
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${tooLarge ? 'Payload Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     // Errors raised before routing (a malformed percent-escape in the path) get the envelope too.
     frameworkErrors: (_err, request, reply) => {
       void sendError(request, reply, 'bad_request', 'The URL is malformed.');
