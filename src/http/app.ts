@@ -25,16 +25,38 @@ export const REDACT_PATHS = [
 // recursive walk (claims merge, serialization) far from the stack limit.
 const MAX_JSON_DEPTH = 32;
 
-/** Whether `value` has arrays or objects nested more than `max` levels; iterative, so any depth is safe. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
+/**
+ * Top-level fields whose text is never stored or compared as text (it is hashed or scored):
+ * they may hold any code point, NUL included.
+ */
+const OPAQUE_FIELDS = new Set(['password', 'existing_password', 'new_password']);
+
+const NUL = '\u0000';
+
+/**
+ * What makes a parsed JSON body unacceptable before any route sees it: nesting deeper than
+ * `maxDepth`, or a NUL character (U+0000) in a key or a string value outside OPAQUE_FIELDS.
+ * No stored text may hold NUL (PostgreSQL refuses it in text and JSON), so both dialects refuse
+ * it up front alike. Iterative, so any depth is safe; `mayHoldNul: false` skips the NUL checks
+ * when the raw text cannot contain one.
+ */
+function bodyProblem(value: unknown, maxDepth: number, mayHoldNul: boolean): AuthError | null {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (mayHoldNul && v.includes(NUL)) return new AuthError('invalid_argument', 'Text fields may not contain the NUL character (U+0000).');
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (depth >= maxDepth) return new AuthError('bad_request', `JSON nested deeper than ${maxDepth} levels is not accepted.`);
+    for (const [key, child] of Object.entries(v)) {
+      if (mayHoldNul && key.includes(NUL)) return new AuthError('invalid_argument', 'Field names may not contain the NUL character (U+0000).');
+      if (depth === 0 && typeof child === 'string' && OPAQUE_FIELDS.has(key) && !Array.isArray(v)) continue;
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return null;
 }
 
 const MINUTE = 60_000;
@@ -67,6 +89,9 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: deps.config.bodyLimit,
+    // An HTTP/1.1 request without Host is still refused (RFC 9112 §3.2), but by the hook below,
+    // with the envelope, instead of by Node with an empty 400.
+    http: { requireHostHeader: false },
     return503OnClosing: true,
     // Malformed HTTP itself (bad framing, oversized headers) never reaches a route: answer on
     // the socket with the envelope too, rather than Fastify's own body.
@@ -106,12 +131,22 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
     }
     void parseJson(request, body as string, (err, value: unknown) => {
       if (err) return done(err, undefined);
-      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return done(new AuthError('bad_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted.`), undefined);
+      // JSON can spell NUL only as an escape (a raw control character is invalid JSON).
+      const problem = bodyProblem(value, MAX_JSON_DEPTH, /\\u0000/i.test(body as string));
+      if (problem) return done(problem, undefined);
       done(null, value);
     });
   });
 
   app.setErrorHandler(errorHandler);
+
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw new AuthError('bad_request', 'An HTTP/1.1 request must carry a Host header.');
+    // NUL (U+0000) in the path or query string: no id or filter holds one, and PostgreSQL
+    // refuses it as text, so it is refused before routing on both dialects.
+    if (/%00/i.test(request.url)) throw new AuthError('bad_request', 'The URL may not contain the NUL character (%00).');
+    return Promise.resolve();
+  });
 
   const table = routes(deps);
   const patterns = table.map((r) => ({ method: r.method, re: matcher(r.url) }));

@@ -10,7 +10,8 @@ function parseBasic(header: string | undefined): { projectId: string; secret: st
   if (scheme?.toLowerCase() !== 'basic' || !encoded || rest.length > 0) return null;
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) return null;
+  // No project id or secret holds a NUL; one that does is malformed (PostgreSQL refuses it as text).
+  if (colon <= 0 || decoded.includes('\u0000')) return null;
   return { projectId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 

@@ -136,7 +136,9 @@ export function encodeCursor(position: { createdAt: number; id: string }): strin
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && Number.isInteger(parsed[0]) && typeof parsed[1] === 'string') {
+    // created_at is milliseconds since the epoch: a safe, non-negative integer (a larger one
+    // would not fit the column it is compared with).
+    if (Array.isArray(parsed) && Number.isSafeInteger(parsed[0]) && (parsed[0] as number) >= 0 && typeof parsed[1] === 'string' && !parsed[1].includes('\u0000')) {
       return { createdAt: parsed[0] as number, id: parsed[1] };
     }
   } catch {
