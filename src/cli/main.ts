@@ -1,4 +1,4 @@
-/** `postern serve | migrate | project create` */
+/** `postern serve | migrate | project … | keys … | users unlock | outbox` */
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config/index.js';
 import { defaultWorkers, serve } from './serve.js';
@@ -110,6 +110,33 @@ async function setProject(projectId: string, assignments: string[], opts: { json
   printProject(project, opts.json);
 }
 
+async function createSecret(projectId: string, opts: { json?: boolean }): Promise<void> {
+  const added = await withStore((store) => new ProjectService(store, systemClock).createSecret(projectId));
+  if (!added) fail(`no project ${projectId}`);
+  const created = rfc3339(added.createdAt);
+  process.stdout.write(
+    opts.json
+      ? JSON.stringify({ secret_id: added.secretId, secret: added.secret, created_at: created }) + '\n'
+      : `secret_id: ${added.secretId}\nsecret:    ${added.secret}\n(shown only this once; every server accepts it within a second)\n`,
+  );
+}
+
+async function listSecrets(projectId: string, opts: { json?: boolean }): Promise<void> {
+  const secrets = await withStore((store) => new ProjectService(store, systemClock).listSecrets(projectId));
+  if (!secrets) fail(`no project ${projectId}`);
+  for (const s of secrets) {
+    const created = rfc3339(s.createdAt);
+    process.stdout.write(opts.json ? JSON.stringify({ secret_id: s.secretId, created_at: created }) + '\n' : `${s.secretId}  created ${created}\n`);
+  }
+}
+
+async function deleteSecret(projectId: string, secretId: string): Promise<void> {
+  const outcome = await withStore((store) => new ProjectService(store, systemClock).deleteSecret(projectId, secretId));
+  if (outcome === 'not_found') fail(`no secret ${secretId} in project ${projectId}`);
+  if (outcome === 'last') fail(`${secretId} is the project's only secret: create another one first`);
+  process.stdout.write(`deleted ${secretId}; servers refuse it within 5 seconds\n`);
+}
+
 async function unlock(projectId: string, userId: string): Promise<void> {
   if (!(await withStore((store) => unlockUser(store, projectId, userId)))) fail(`no user ${userId} in project ${projectId}`);
   process.stdout.write(`unlocked ${userId}\n`);
@@ -175,6 +202,10 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<assignments...>', 'key=value pairs')
     .option('--json', 'print the result as one JSON line')
     .action(setProject);
+  const secrets = project.command('secrets').description("manage a project's API secrets (several may be valid at once, for rotation)");
+  secrets.command('create').description('add a secret to the project and print it (once)').argument('<project_id>').option('--json', 'print {"secret_id", "secret", "created_at"}').action(createSecret);
+  secrets.command('list').description("list the project's secrets (ids and creation times; secrets are stored only as digests)").argument('<project_id>').option('--json', 'one JSON object per secret').action(listSecrets);
+  secrets.command('delete').description('delete one secret (never the last one)').argument('<project_id>').argument('<secret_id>').action(deleteSecret);
   const keys = program.command('keys').description('manage JWT signing keys');
   keys
     .command('rotate')

@@ -1,13 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { newId, randomToken, type Environment } from '../random.js';
-import type { Store } from '../storage/store.js';
+import type { ProjectSecretRecord, Store } from '../storage/store.js';
 import { PROJECT_DEFAULTS, type Project } from './project.js';
 import { applyAssignments } from './settings.js';
 
 // Authenticated projects are remembered briefly so that a request costs no extra database
-// round trip for its credentials. A settings change reaches every instance within this time.
+// round trip for its credentials. A settings change or a deleted secret reaches every instance
+// within CACHE_MS; a secret the cache does not know yet is looked up again after REFRESH_MS, so a
+// new secret works everywhere within about a second (and wrong secrets cost at most one lookup
+// per project per REFRESH_MS).
 const CACHE_MS = 5_000;
+const REFRESH_MS = 1_000;
 const CACHE_MAX = 1_000;
 
 /**
@@ -18,13 +22,37 @@ function digestSecret(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
+/** Whether `given` equals one of `digests`; every digest is compared, in constant time. */
+function matchesAny(given: Buffer, digests: Buffer[]): boolean {
+  let found = false;
+  for (const d of digests) found = (d.length === given.length && timingSafeEqual(given, d)) || found;
+  return found;
+}
+
+interface CachedProject {
+  project: Project;
+  secretDigests: Buffer[];
+  at: number;
+}
+
+export interface ProjectSecretInfo {
+  secretId: string;
+  createdAt: number;
+}
+
 export class ProjectService {
-  private readonly cache = new Map<string, { project: Project; secretDigest: Buffer; at: number }>();
+  private readonly cache = new Map<string, CachedProject>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
+
+  private newSecret(environment: Environment): { secret: string; record: ProjectSecretRecord } {
+    // 27 random bytes -> 36 URL-safe characters, the length of Stytch's secrets.
+    const secret = `secret-${environment}-${randomToken(27)}`;
+    return { secret, record: { id: newId('project-secret', environment), hash: digestSecret(secret).toString('hex'), createdAt: this.clock.now() } };
+  }
 
   /** Creates a project and returns its id and secret; the secret is shown only this once. */
   async create(opts: { live: boolean }): Promise<{ projectId: string; secret: string; project: Project }> {
@@ -35,9 +63,8 @@ export class ProjectService {
       createdAt: this.clock.now(),
       settings: { ...PROJECT_DEFAULTS },
     };
-    // 27 random bytes -> 36 URL-safe characters, the length of Stytch's secrets.
-    const secret = `secret-${environment}-${randomToken(27)}`;
-    await this.store.insertProject(project, digestSecret(secret).toString('hex'));
+    const { secret, record } = this.newSecret(environment);
+    await this.store.insertProject(project, record);
     return { projectId: project.id, secret, project };
   }
 
@@ -45,24 +72,53 @@ export class ProjectService {
     return this.store.countProjects();
   }
 
-  /** The project whose id and secret these are, or null. Compares digests in constant time. */
+  private async load(projectId: string, now: number): Promise<CachedProject | null> {
+    const found = await this.store.getProjectWithSecretHashes(projectId);
+    if (!found) return null;
+    const entry = { project: found.project, secretDigests: found.secretHashes.map((h) => Buffer.from(h, 'hex')), at: now };
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(projectId, entry);
+    return entry;
+  }
+
+  /** The project whose id and one of whose secrets these are, or null. Compares digests in constant time. */
   async authenticate(projectId: string, secret: string): Promise<Project | null> {
     const now = this.clock.now();
     const given = digestSecret(secret);
-    const cached = this.cache.get(projectId);
-    if (cached && now - cached.at < CACHE_MS) {
-      return timingSafeEqual(given, cached.secretDigest) ? cached.project : null;
+    let entry = this.cache.get(projectId);
+    if (entry && now - entry.at < CACHE_MS) {
+      if (matchesAny(given, entry.secretDigests)) return entry.project;
+      if (now - entry.at < REFRESH_MS) return null;
     }
-    const found = await this.store.getProjectWithSecretHash(projectId);
-    if (!found) return null;
-    const secretDigest = Buffer.from(found.secretHash, 'hex');
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(projectId, { project: found.project, secretDigest, at: now });
-    return secretDigest.length === given.length && timingSafeEqual(given, secretDigest) ? found.project : null;
+    entry = (await this.load(projectId, now)) ?? undefined;
+    return entry && matchesAny(given, entry.secretDigests) ? entry.project : null;
   }
 
   async get(projectId: string): Promise<Project | null> {
-    return (await this.store.getProjectWithSecretHash(projectId))?.project ?? null;
+    return (await this.store.getProjectWithSecretHashes(projectId))?.project ?? null;
+  }
+
+  /** Adds a secret to the project (null: no such project); the secret is shown only this once. */
+  async createSecret(projectId: string): Promise<(ProjectSecretInfo & { secret: string }) | null> {
+    const project = await this.get(projectId);
+    if (!project) return null;
+    const { secret, record } = this.newSecret(project.environment);
+    await this.store.insertProjectSecret(projectId, record);
+    this.cache.delete(projectId);
+    return { secretId: record.id, createdAt: record.createdAt, secret };
+  }
+
+  /** The project's secrets, oldest first (null: no such project). */
+  async listSecrets(projectId: string): Promise<ProjectSecretInfo[] | null> {
+    if (!(await this.get(projectId))) return null;
+    return (await this.store.listProjectSecrets(projectId)).map((s) => ({ secretId: s.id, createdAt: s.createdAt }));
+  }
+
+  /** Deletes one of the project's secrets; a project always keeps at least one. */
+  async deleteSecret(projectId: string, secretId: string): Promise<'deleted' | 'not_found' | 'last'> {
+    const outcome = await this.store.deleteProjectSecret(projectId, secretId);
+    this.cache.delete(projectId);
+    return outcome;
   }
 
   /**

@@ -8,8 +8,14 @@ import type { Generated } from 'kysely';
 export interface ProjectsTable {
   id: string;
   environment: string;
-  secret_hash: string;
   settings: string;
+  created_at: number;
+}
+
+export interface ProjectSecretsTable {
+  id: string;
+  project_id: string;
+  secret_hash: string;
   created_at: number;
 }
 
@@ -105,6 +111,7 @@ export interface RateLimitCountersTable {
 
 export interface Database {
   projects: ProjectsTable;
+  project_secrets: ProjectSecretsTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
   emails: EmailsTable;

@@ -70,14 +70,28 @@ export interface ResetTokenRecord {
   attributes: { ipAddress: string; userAgent: string };
 }
 
+/** A project secret as stored: its id and the SHA-256 digest (hex) of the secret. */
+export interface ProjectSecretRecord {
+  id: string;
+  hash: string;
+  createdAt: number;
+}
+
 export interface Store {
   /** Runs `fn` in one transaction; everything it writes lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 
   // projects
-  insertProject(project: Project, secretHash: string): Promise<void>;
-  getProjectWithSecretHash(projectId: string): Promise<{ project: Project; secretHash: string } | null>;
+  /** Inserts the project with its first secret. */
+  insertProject(project: Project, secret: ProjectSecretRecord): Promise<void>;
+  /** The project and the digests of every secret it holds, or null. */
+  getProjectWithSecretHashes(projectId: string): Promise<{ project: Project; secretHashes: string[] } | null>;
+  /** The project's secrets, oldest first (no digests). */
+  listProjectSecrets(projectId: string): Promise<Array<{ id: string; createdAt: number }>>;
+  insertProjectSecret(projectId: string, secret: ProjectSecretRecord): Promise<void>;
+  /** Deletes one secret, never the project's last one (concurrent deletes included). */
+  deleteProjectSecret(projectId: string, secretId: string): Promise<'deleted' | 'not_found' | 'last'>;
   countProjects(): Promise<number>;
   updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<void>;
 

@@ -160,6 +160,52 @@ describe('postern CLI', () => {
     assert.equal(run(['keys', 'rotate', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
   });
 
+  it('project secrets: a second secret works on a running server, the old one is deleted, the last one never is', async () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const { project_id: projectId, secret: first } = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string; secret: string };
+    const server = await startServeIn(dir);
+    /** The HTTP status of an authenticated call with this secret. */
+    const statusWith = async (secret: string) =>
+      (await fetch(`${server.url}/v1/users/user-test-00000000-0000-4000-8000-000000000000`, { headers: { authorization: 'Basic ' + Buffer.from(`${projectId}:${secret}`).toString('base64') } })).status;
+    /** Polls until the secret gets `status` (servers pick changes up within seconds, not at once). */
+    const eventually = async (secret: string, status: number) => {
+      for (let i = 0; i < 100 && (await statusWith(secret)) !== status; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await statusWith(secret), status);
+    };
+    try {
+      assert.equal(await statusWith(first), 404); // authenticated: the user is simply not there
+      const [listedFirst] = run(['project', 'secrets', 'list', projectId, '--json'], env).stdout.trim().split('\n').map((l) => JSON.parse(l) as { secret_id: string; created_at: string });
+      assert.match(listedFirst!.secret_id, /^project-secret-test-[0-9a-f-]{36}$/);
+      assert.match(listedFirst!.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+      const created = run(['project', 'secrets', 'create', projectId, '--json'], env);
+      assert.equal(created.status, 0, created.stderr);
+      const second = JSON.parse(created.stdout) as { secret_id: string; secret: string; created_at: string };
+      assert.match(second.secret, /^secret-test-[A-Za-z0-9_-]{36}$/);
+      assert.notEqual(second.secret, first);
+      assert.equal(await statusWith(first), 404);
+      await eventually(second.secret, 404);
+      const ids = run(['project', 'secrets', 'list', projectId, '--json'], env).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { secret_id: string }).secret_id);
+      assert.deepEqual(ids, [listedFirst!.secret_id, second.secret_id]);
+      const listed = run(['project', 'secrets', 'list', projectId], env).stdout;
+      assert.ok(listed.includes(second.secret_id) && !listed.includes(first) && !listed.includes(second.secret), 'the list shows ids, never a secret');
+
+      const deleted = run(['project', 'secrets', 'delete', projectId, listedFirst!.secret_id], env);
+      assert.equal(deleted.status, 0, deleted.stderr);
+      await eventually(first, 401);
+      assert.equal(await statusWith(second.secret), 404);
+      const last = run(['project', 'secrets', 'delete', projectId, second.secret_id], env);
+      assert.equal(last.status, 1);
+      assert.match(last.stderr, /only secret/);
+      assert.equal(run(['project', 'secrets', 'delete', projectId, listedFirst!.secret_id], env).status, 1);
+      assert.equal(run(['project', 'secrets', 'create', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+      assert.equal(await statusWith(second.secret), 404);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
   it('migrate applies migrations and is idempotent', () => {
     const dir = dataDir();
     for (let i = 0; i < 2; i++) {

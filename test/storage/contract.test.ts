@@ -20,6 +20,7 @@ import {
   createTestDatabase,
   makePassword,
   makeProject,
+  makeSecret,
   makeSession,
   makeSigningKey,
   makeUser,
@@ -124,7 +125,7 @@ for (const dialect of DIALECTS) {
 
     async function newProject(settings?: ProjectSettings): Promise<Project> {
       const p = makeProject(settings ? { settings } : {});
-      await store.insertProject(p, `secret-hash-${p.id}`);
+      await store.insertProject(p, makeSecret(`secret-hash-${p.id}`));
       return p;
     }
 
@@ -158,7 +159,7 @@ for (const dialect of DIALECTS) {
       void it('migrate() run again is a no-op that keeps the data', T, async () => {
         const p = await newProject();
         await opened!.migrate();
-        const got = await store.getProjectWithSecretHash(p.id);
+        const got = await store.getProjectWithSecretHashes(p.id);
         assert.deepEqual(got?.project, p);
       });
 
@@ -168,7 +169,7 @@ for (const dialect of DIALECTS) {
           const first = openStore(db.target);
           await first.migrate();
           const p = makeProject();
-          await first.store.insertProject(p, 'kept-hash');
+          await first.store.insertProject(p, makeSecret('kept-hash'));
           const u = makeUser(p.id);
           assert.equal(await first.store.insertUser(u), 'inserted');
           await first.store.close();
@@ -176,7 +177,7 @@ for (const dialect of DIALECTS) {
           const second = openStore(db.target);
           try {
             await second.migrate(); // nothing pending: a no-op on an existing database
-            assert.deepEqual(await second.store.getProjectWithSecretHash(p.id), { project: p, secretHash: 'kept-hash' });
+            assert.deepEqual(await second.store.getProjectWithSecretHashes(p.id), { project: p, secretHashes: ['kept-hash'] });
             assert.deepEqual(await second.store.getUser(p.id, u.id), expectedUser(u));
           } finally {
             await second.store.close();
@@ -190,40 +191,67 @@ for (const dialect of DIALECTS) {
     // ------------------------------------------------------------------ projects
 
     void describe('projects', () => {
-      void it('insertProject / getProjectWithSecretHash round-trip the project and its secret hash', T, async () => {
+      void it('insertProject / getProjectWithSecretHashes round-trip the project and its secret hash', T, async () => {
         const p = makeProject({ environment: 'live', settings: { ...PROJECT_DEFAULTS, lockThreshold: 7, lockDurationMinutes: 15 }, createdAt: T0 + 123 });
-        await store.insertProject(p, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
-        const got = await store.getProjectWithSecretHash(p.id);
+        const secret = makeSecret('$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', T0 + 5);
+        await store.insertProject(p, secret);
+        const got = await store.getProjectWithSecretHashes(p.id);
         assert.ok(got);
-        assert.deepEqual(got, { project: p, secretHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' });
+        assert.deepEqual(got, { project: p, secretHashes: ['$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'] });
+        assert.deepEqual(await store.listProjectSecrets(p.id), [{ id: secret.id, createdAt: T0 + 5 }]);
         assert.equal(typeof got.project.createdAt, 'number');
         assert.equal(typeof got.project.settings.lockThreshold, 'number');
       });
 
-      void it('getProjectWithSecretHash returns null for an unknown project', T, async () => {
-        assert.equal(await store.getProjectWithSecretHash(newId('project', 'test')), null);
-        assert.equal(await store.getProjectWithSecretHash(''), null);
+      void it('getProjectWithSecretHashes returns null for an unknown project', T, async () => {
+        assert.equal(await store.getProjectWithSecretHashes(newId('project', 'test')), null);
+        assert.equal(await store.getProjectWithSecretHashes(''), null);
+        assert.deepEqual(await store.listProjectSecrets(newId('project', 'test')), []);
+      });
+
+      void it('a project holds several secrets; deleting never removes the last one, even concurrently', T, async () => {
+        const p = await newProject();
+        const [first] = await store.listProjectSecrets(p.id);
+        assert.ok(first);
+        const second = makeSecret('second-hash', T0 + 1);
+        const third = makeSecret('third-hash', T0 + 2);
+        await store.insertProjectSecret(p.id, second);
+        await store.insertProjectSecret(p.id, third);
+        assert.deepEqual((await store.getProjectWithSecretHashes(p.id))?.secretHashes.sort(), [`secret-hash-${p.id}`, 'second-hash', 'third-hash'].sort());
+        assert.deepEqual((await store.listProjectSecrets(p.id)).map((s) => s.id), [first.id, second.id, third.id]);
+        // another project's secret cannot be deleted through this project
+        const other = await newProject();
+        assert.equal(await store.deleteProjectSecret(other.id, second.id), 'not_found');
+        assert.equal(await store.deleteProjectSecret(p.id, 'project-secret-test-nope'), 'not_found');
+        assert.equal(await store.deleteProjectSecret(newId('project', 'test'), second.id), 'not_found');
+        assert.equal(await store.deleteProjectSecret(p.id, first.id), 'deleted');
+        // two concurrent deletes of the last two: exactly one wins
+        const outcomes = await Promise.all([store.deleteProjectSecret(p.id, second.id), store.deleteProjectSecret(p.id, third.id)]);
+        assert.deepEqual(outcomes.sort(), ['deleted', 'last']);
+        assert.equal((await store.listProjectSecrets(p.id)).length, 1);
+        assert.equal((await store.getProjectWithSecretHashes(p.id))?.secretHashes.length, 1);
+        assert.equal((await store.listProjectSecrets(other.id)).length, 1);
       });
 
       void it('settings missing from the stored row are filled from PROJECT_DEFAULTS', T, async () => {
         const partial = { lockThreshold: 3 } as unknown as ProjectSettings;
         const p = makeProject({ settings: partial });
-        await store.insertProject(p, 'h');
-        const got = await store.getProjectWithSecretHash(p.id);
+        await store.insertProject(p, makeSecret('h'));
+        const got = await store.getProjectWithSecretHashes(p.id);
         assert.deepEqual(got?.project.settings, { ...PROJECT_DEFAULTS, lockThreshold: 3 });
 
         const none = makeProject({ settings: {} as ProjectSettings });
-        await store.insertProject(none, 'h');
-        assert.deepEqual((await store.getProjectWithSecretHash(none.id))?.project.settings, { ...PROJECT_DEFAULTS });
+        await store.insertProject(none, makeSecret('h'));
+        assert.deepEqual((await store.getProjectWithSecretHashes(none.id))?.project.settings, { ...PROJECT_DEFAULTS });
       });
 
       void it('updateProjectSettings replaces the settings of that project only', T, async () => {
         const a = await newProject();
         const b = await newProject();
         await store.updateProjectSettings(a.id, { ...PROJECT_DEFAULTS, lockThreshold: 4, lockDurationMinutes: 5 });
-        const gotA = await store.getProjectWithSecretHash(a.id);
-        assert.deepEqual(gotA, { project: { ...a, settings: { ...PROJECT_DEFAULTS, lockThreshold: 4, lockDurationMinutes: 5 } }, secretHash: `secret-hash-${a.id}` });
-        assert.deepEqual((await store.getProjectWithSecretHash(b.id))?.project, b);
+        const gotA = await store.getProjectWithSecretHashes(a.id);
+        assert.deepEqual(gotA, { project: { ...a, settings: { ...PROJECT_DEFAULTS, lockThreshold: 4, lockDurationMinutes: 5 } }, secretHashes: [`secret-hash-${a.id}`] });
+        assert.deepEqual((await store.getProjectWithSecretHashes(b.id))?.project, b);
         // an unknown project is simply not there
         await store.updateProjectSettings(newId('project', 'test'), { ...PROJECT_DEFAULTS, lockThreshold: 1, lockDurationMinutes: 5 });
       });
@@ -934,7 +962,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await store.getSessionByTokenHash(p.id, hash), null, 'session rolled back');
         assert.equal(await store.getSessionById(p.id, session.id), null);
         assert.deepEqual(await lockOf(p.id, u.id), NO_LOCK, 'failed attempt rolled back');
-        assert.deepEqual((await store.getProjectWithSecretHash(p.id))?.project.settings, p.settings, 'settings rolled back');
+        assert.deepEqual((await store.getProjectWithSecretHashes(p.id))?.project.settings, p.settings, 'settings rolled back');
         // and the store is still usable afterwards
         await store.insertPassword(p.id, pw, T0);
         assert.deepEqual(await store.getPassword(p.id, u.id), pw);

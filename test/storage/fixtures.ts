@@ -11,7 +11,7 @@ import { PROJECT_DEFAULTS, type Project, type ProjectSettings } from '../../src/
 import { newId, type Environment } from '../../src/random.js';
 import type { AuthenticationFactor, Session } from '../../src/sessions/session.js';
 import { openStore, type OpenedStore, type StoreTarget } from '../../src/storage/open.js';
-import type { NewUser, SigningKeyRecord, StoredPassword } from '../../src/storage/store.js';
+import type { NewUser, ProjectSecretRecord, SigningKeyRecord, StoredPassword } from '../../src/storage/store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -98,6 +98,11 @@ export function makeProject(opts: { environment?: Environment; settings?: Projec
     createdAt: opts.createdAt ?? T0,
     settings: opts.settings ?? { ...PROJECT_DEFAULTS },
   };
+}
+
+/** A project secret record holding the given digest (any text: the store does not read it). */
+export function makeSecret(hash: string, createdAt = T0): ProjectSecretRecord {
+  return { id: newId('project-secret', 'test'), hash, createdAt };
 }
 
 export function makeUser(projectId: string, overrides: Partial<NewUser> = {}): NewUser {

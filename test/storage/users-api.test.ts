@@ -11,7 +11,7 @@ import { newId } from '../../src/random.js';
 import type { NewUserRecord, Store } from '../../src/storage/store.js';
 import type { UserFilter } from '../../src/users/search.js';
 import type { User } from '../../src/users/user.js';
-import { DIALECTS, HOUR, T0, makePassword, makeProject, makeSession, makeUser, openTestStore, tokenHash, type TestStore } from './fixtures.js';
+import { DIALECTS, HOUR, T0, makePassword, makeProject, makeSecret, makeSession, makeUser, openTestStore, tokenHash, type TestStore } from './fixtures.js';
 
 /** A deadlock (e.g. a transaction that does not join) fails the test instead of hanging. */
 const T = { timeout: 30_000 };
@@ -36,7 +36,7 @@ for (const dialect of DIALECTS) {
 
     async function newProject(): Promise<Project> {
       const p = makeProject();
-      await store.insertProject(p, `secret-hash-${p.id}`);
+      await store.insertProject(p, makeSecret(`secret-hash-${p.id}`));
       return p;
     }
 

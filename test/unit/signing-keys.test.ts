@@ -36,7 +36,7 @@ after(async () => {
 
 async function newProject(): Promise<Project> {
   const project: Project = { id: `project-test-${randomUUID()}`, environment: 'test', createdAt: T0, settings: { ...PROJECT_DEFAULTS } };
-  await store.insertProject(project, 'x');
+  await store.insertProject(project, { id: `project-secret-test-${randomUUID()}`, hash: 'x', createdAt: T0 });
   return project;
 }
 

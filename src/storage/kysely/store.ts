@@ -4,7 +4,7 @@ import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { UserFilter, UserSearchQuery } from '../../users/search.js';
-import type { InsertUserResult, NewUserRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
+import type { InsertUserResult, NewUserRecord, ProjectSecretRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
 
 export class KyselyStore implements Store {
@@ -24,22 +24,54 @@ export class KyselyStore implements Store {
 
   // ---- projects
 
-  async insertProject(project: Project, secretHash: string): Promise<void> {
-    await this.db
-      .insertInto('projects')
-      .values({
-        id: project.id,
-        environment: project.environment,
-        secret_hash: secretHash,
-        settings: JSON.stringify(project.settings),
-        created_at: project.createdAt,
-      })
-      .execute();
+  async insertProject(project: Project, secret: ProjectSecretRecord): Promise<void> {
+    await this.transaction(async (tx) => {
+      await (tx as KyselyStore).db
+        .insertInto('projects')
+        .values({
+          id: project.id,
+          environment: project.environment,
+          settings: JSON.stringify(project.settings),
+          created_at: project.createdAt,
+        })
+        .execute();
+      await tx.insertProjectSecret(project.id, secret);
+    });
   }
 
-  async getProjectWithSecretHash(projectId: string): Promise<{ project: Project; secretHash: string } | null> {
-    const row = await this.db.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst();
-    return row ? { project: projectFromRow(row), secretHash: row.secret_hash } : null;
+  async getProjectWithSecretHashes(projectId: string): Promise<{ project: Project; secretHashes: string[] } | null> {
+    // One round trip: the project row once per secret (every project has at least one).
+    const rows = await this.db
+      .selectFrom('projects')
+      .innerJoin('project_secrets', 'project_secrets.project_id', 'projects.id')
+      .select(['projects.id', 'projects.environment', 'projects.settings', 'projects.created_at', 'project_secrets.secret_hash'])
+      .where('projects.id', '=', projectId)
+      .execute();
+    return rows[0] ? { project: projectFromRow(rows[0]), secretHashes: rows.map((r) => r.secret_hash) } : null;
+  }
+
+  async listProjectSecrets(projectId: string): Promise<Array<{ id: string; createdAt: number }>> {
+    const rows = await this.db.selectFrom('project_secrets').select(['id', 'created_at']).where('project_id', '=', projectId).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at) }));
+  }
+
+  async insertProjectSecret(projectId: string, secret: ProjectSecretRecord): Promise<void> {
+    await this.db.insertInto('project_secrets').values({ id: secret.id, project_id: projectId, secret_hash: secret.hash, created_at: secret.createdAt }).execute();
+  }
+
+  async deleteProjectSecret(projectId: string, secretId: string): Promise<'deleted' | 'not_found' | 'last'> {
+    return this.transaction(async (tx) => {
+      const db = (tx as KyselyStore).db;
+      // Writing the project row first serializes deletes of one project's secrets on both
+      // dialects, so two concurrent deletes can never remove the last two.
+      const locked = await db.updateTable('projects').set((eb) => ({ created_at: eb.ref('created_at') })).where('id', '=', projectId).executeTakeFirst();
+      if (Number(locked.numUpdatedRows) === 0) return 'not_found';
+      const secrets = await db.selectFrom('project_secrets').select('id').where('project_id', '=', projectId).execute();
+      if (!secrets.some((s) => s.id === secretId)) return 'not_found';
+      if (secrets.length === 1) return 'last';
+      await db.deleteFrom('project_secrets').where('project_id', '=', projectId).where('id', '=', secretId).execute();
+      return 'deleted';
+    });
   }
 
   async countProjects(): Promise<number> {
