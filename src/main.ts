@@ -52,7 +52,14 @@ export async function createPostern(
   const users = new UserService(store, clock);
   const policy = new PasswordPolicy(scorer, breach);
   // Every hash and verify runs on this pool's own threads, never on libuv's (where JWT signing runs).
-  const hasher = new HashPool({ argon2: config.argon2, workers: config.hashPool.workers, maxQueue: config.hashPool.maxQueue });
+  let onUnknownPepperKey: (keyId: string) => void = () => {};
+  const hasher = new HashPool({
+    argon2: config.argon2,
+    peppers: config.peppers,
+    onUnknownPepperKey: (keyId) => onUnknownPepperKey(keyId),
+    workers: config.hashPool.workers,
+    maxQueue: config.hashPool.maxQueue,
+  });
   await Promise.all([breach.ready(), hasher.ready()]);
   const passwords = new PasswordService(store, clock, config, sessions, policy, hasher);
   const mailer = createMailer(config.email, clock);
@@ -61,6 +68,11 @@ export async function createPostern(
   const counters = config.rateLimits.redisUrl ? await createRedisCounters(config.rateLimits.redisUrl) : new StoreCounters(store);
   const limiter = new RateLimiter(counters, clock);
   const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys }, { logStream: opts.logStream });
+  onUnknownPepperKey = (pepperKeyId) =>
+    app.log.error(
+      { pepperKeyId },
+      `a stored password hash was made with pepper key "${pepperKeyId}", which POSTERN_PEPPER no longer lists: the login was refused as a wrong password (list the key again, or the user resets the password)`,
+    );
   onLookupError = (err) => app.log.warn({ err }, 'breached-password lookup failed; the password was let through (POSTERN_BREACH_FAIL=open)');
   let closed = false;
   return {

@@ -5,6 +5,7 @@ import { defaultWorkers, serve } from './serve.js';
 import { readOutbox } from '../email/outbox.js';
 import { formatOutbox } from '../email/outbox-format.js';
 import { unlockUser } from '../users/service.js';
+import { countPepperUsage, formatPepperUsage } from '../passwords/pepper-usage.js';
 import { listSigningKeys, rotateSigningKey } from '../sessions/rotation.js';
 import { createKeySealer } from '../sessions/key-sealing.js';
 import { openStore, type OpenedStore } from '../storage/open.js';
@@ -172,6 +173,12 @@ async function listKeys(projectId: string, opts: { json?: boolean }): Promise<vo
   }
 }
 
+async function pepperUsage(opts: { json?: boolean }): Promise<void> {
+  const peppers = config().peppers;
+  const usage = await withStore((store) => countPepperUsage(store, peppers));
+  process.stdout.write(opts.json ? JSON.stringify(usage) + '\n' : formatPepperUsage(usage));
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('postern').description("A self-hosted password-authentication server speaking Stytch's consumer API.");
   program
@@ -222,6 +229,12 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<project_id>')
     .argument('<user_id>', 'user id or external id')
     .action(unlock);
+  const passwords = program.command('passwords').description('password hashes');
+  passwords
+    .command('peppers')
+    .description('count stored password hashes per pepper key id (POSTERN_PEPPER): an older key can go once it counts 0')
+    .option('--json', 'print {"current", "none", "keys": [{"id", "hashes", "state"}]}')
+    .action(pepperUsage);
   program
     .command('outbox')
     .description('print the emails kept in the local outbox (used when no SMTP server is configured)')

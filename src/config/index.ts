@@ -12,6 +12,17 @@ export interface Argon2Params {
   parallelism: number;
 }
 
+/**
+ * A password pepper: a server secret kept outside the database, given to argon2 as its secret
+ * input. `secret` is a non-enumerable property, so that logging or serializing the config
+ * (JSON.stringify, util.inspect, pino) never shows it.
+ */
+export interface PepperKey {
+  /** Written into each hash made with this pepper (PHC `keyid`): 1–8 of A–Z a–z 0–9 _ -. */
+  readonly id: string;
+  readonly secret: Buffer;
+}
+
 export interface BreachConfig {
   /** `offline`: the shipped (or a configured local) corpus; `online`: HIBP's range API; `off`. */
   mode: 'offline' | 'online' | 'off';
@@ -73,6 +84,8 @@ export interface Config {
   enumerationFloorMs: number;
   /** Master keys sealing JWT signing keys at rest, current first; empty: keys stored in clear. */
   masterKeys: Array<{ id: string; key: Buffer }>;
+  /** Password peppers (POSTERN_PEPPER), current first; empty: new hashes are not peppered. */
+  peppers: readonly PepperKey[];
   /** Hash worker threads in this process, and how many jobs may wait for one (then 429). */
   hashPool: { workers: number; maxQueue: number };
 }
@@ -165,6 +178,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
     masterKeys.push({ id, key });
   }
+  const peppers = parsePeppers(env.POSTERN_PEPPER, problems);
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -179,6 +193,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     enumerationFloorMs: int('POSTERN_ENUMERATION_FLOOR_MS', 250, 0, 10_000),
     hashPool,
     masterKeys,
+    peppers,
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -187,4 +202,50 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const PEPPER_ID = /^[A-Za-z0-9_-]{1,8}$/;
+const PEPPER_MIN_BYTES = 32;
+const PEPPER_MAX_BYTES = 1024;
+
+/**
+ * POSTERN_PEPPER: `id:base64` entries separated by commas, the current pepper first. Problems
+ * name the entry by position (and its id, which is not secret), never the secret.
+ */
+function parsePeppers(raw: string | undefined, problems: string[]): PepperKey[] {
+  const peppers: PepperKey[] = [];
+  const entries = (raw ?? '').split(',').map((e) => e.trim());
+  if (entries.length === 1 && entries[0] === '') return peppers;
+  for (const [i, entry] of entries.entries()) {
+    const where = `POSTERN_PEPPER entry ${i + 1}`;
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon);
+    const b64 = colon < 0 ? '' : entry.slice(colon + 1);
+    if (!PEPPER_ID.test(id)) {
+      problems.push(`${where}: must be keyid:base64secret, the key id 1 to 8 characters of A-Z a-z 0-9 _ - (entries are separated by commas, current first)`);
+      continue;
+    }
+    const secret = decodeStrictBase64(b64);
+    if (secret === undefined || secret.length < PEPPER_MIN_BYTES || secret.length > PEPPER_MAX_BYTES) {
+      problems.push(`${where} (key id "${id}"): the secret must be base64 of ${PEPPER_MIN_BYTES} to ${PEPPER_MAX_BYTES} random bytes (e.g. \`openssl rand -base64 32\`)`);
+      continue;
+    }
+    if (peppers.some((p) => p.id === id)) {
+      problems.push(`${where}: key id "${id}" is listed twice`);
+      continue;
+    }
+    const pepper = { id } as PepperKey;
+    Object.defineProperty(pepper, 'secret', { value: secret, enumerable: false });
+    peppers.push(Object.freeze(pepper));
+  }
+  return peppers;
+}
+
+/** Standard or URL-safe base64, padding optional; undefined unless it decodes exactly. */
+function decodeStrictBase64(text: string): Buffer | undefined {
+  const body = text.replace(/={0,2}$/, '');
+  const alphabet = /^[A-Za-z0-9+/]+$/.test(body) ? 'base64' : /^[A-Za-z0-9_-]+$/.test(body) ? 'base64url' : undefined;
+  if (alphabet === undefined || body.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(body, alphabet);
+  return bytes.toString(alphabet).replace(/=+$/, '') === body ? bytes : undefined;
 }

@@ -7,6 +7,11 @@ import type { Argon2Params } from '../config/index.js';
 /** Given to each worker as workerData. */
 export interface HashWorkerData {
   argon2: Argon2Params;
+  /**
+   * Password peppers, current first (new hashes use the first). Secrets reach the workers only
+   * here, as bytes in workerData: never in a message, a log line or an error.
+   */
+  peppers: Array<{ id: string; secret: Uint8Array }>;
   /** Nice value the worker gives its own thread (Linux); 0 leaves the priority alone. */
   nice: number;
   /** Test hook: the worker exits, as if it crashed, when asked to work on this password. */

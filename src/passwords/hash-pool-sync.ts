@@ -10,43 +10,58 @@
  * prevent. A worker thread may block, so here every algorithm runs synchronously and the
  * libuv threadpool is never touched (docs/hashing.md has the measurements).
  *
- * The formats and their checks belong to src/passwords/legacy/, which this module reuses
- * wherever it exports them: the importers double as the stored-form validators (for bcrypt,
- * scrypt and phpass they run exactly the checks the async verifiers run), and only the
- * extraction of fields from an already validated string is done here. The argon2 ceiling and
- * the pbkdf2 stored-form parse are not exported, so they are restated below; the tests compare
- * this module with verifyStoredHash on every fixture and on malformed inputs, so a drift
- * between the two shows up as a failing test.
+ * The formats and their checks belong to src/passwords/legacy/, which this module reuses: each
+ * legacy file exports its parser (shape, canonical padding bits, work-factor bounds), and only
+ * the computation is done here, synchronously. The tests compare this module with
+ * verifyStoredHash on every fixture and on malformed inputs.
+ *
+ * The pepper (POSTERN_PEPPER) is applied here, as argon2's secret input; docs/hashing.md says
+ * why that and not an HMAC before hashing.
  */
 import { hashRawSync, hashSync as argon2HashSync } from '@node-rs/argon2';
 import { hashSync as bcryptHashSync } from '@node-rs/bcrypt';
 import { createHash, pbkdf2Sync, scryptSync } from 'node:crypto';
 import type { Argon2Params } from '../config/index.js';
-import { isArgon2, parseArgon2Phc, type Argon2Phc } from './legacy/argon2.js';
-import { exceedsBcryptInput, importBcrypt, isBcrypt } from './legacy/bcrypt.js';
+import { isArgon2, parseArgon2Phc, withArgon2KeyId, withinStoredCeiling } from './legacy/argon2.js';
+import { exceedsBcryptInput, isBcrypt, parseBcrypt } from './legacy/bcrypt.js';
 import { isDigest, verifyDigest } from './legacy/digest.js';
-import { decodePhcBase64, isIntIn, parsePhcParams, safeEqual, utf8 } from './legacy/encoding.js';
-import { isPbkdf2 } from './legacy/pbkdf2.js';
-import { encodePhpass64, importPhpass, isPhpass } from './legacy/phpass.js';
-import { importScrypt, isScrypt } from './legacy/scrypt.js';
-import { LIMITS } from './legacy/types.js';
+import { safeEqual, utf8 } from './legacy/encoding.js';
+import { isPbkdf2, parsePbkdf2 } from './legacy/pbkdf2.js';
+import { encodePhpass64, isPhpass, parsePhpass } from './legacy/phpass.js';
+import { isScrypt, parseScryptPhc, scryptOptions } from './legacy/scrypt.js';
+
+/** A pepper as the workers hold it: the key id written into hashes, and the secret bytes. */
+export interface WorkerPepper {
+  id: string;
+  secret: Uint8Array;
+}
+
+/** Peppers by key id. */
+export type PepperSecrets = ReadonlyMap<string, Uint8Array>;
+
+const NO_PEPPERS: PepperSecrets = new Map();
 
 // @node-rs/argon2 declares Algorithm and Version as ambient const enums, which tsx erases to
 // `undefined`; the numeric values are used instead (as in hashing.ts and legacy/argon2.ts).
 const ARGON2_ALGORITHM = { argon2i: 1, argon2id: 2 } as const;
 const ARGON2_VERSION = { 16: 0, 19: 1 } as const;
 
-/** The same argon2id PHC string hashPassword makes, computed on this thread. */
-export function hashPasswordBlocking(password: string, params: Argon2Params): string {
-  return argon2HashSync(password, {
+/**
+ * The same argon2id PHC string hashPassword makes, computed on this thread. With a pepper, the
+ * pepper is argon2's secret input and its key id is written into the string (`keyid`).
+ */
+export function hashPasswordBlocking(password: string, params: Argon2Params, pepper?: WorkerPepper): string {
+  const phc = argon2HashSync(password, {
     algorithm: ARGON2_ALGORITHM.argon2id,
     memoryCost: params.memoryKiB,
     timeCost: params.iterations,
     parallelism: params.parallelism,
+    ...(pepper === undefined ? {} : { secret: pepper.secret }),
   });
+  return pepper === undefined ? phc : withArgon2KeyId(phc, pepper.id);
 }
 
-type Verifier = (stored: string, password: string) => boolean | Promise<boolean>;
+type Verifier = (stored: string, password: string, peppers: PepperSecrets) => boolean | Promise<boolean>;
 
 /** In the order of legacy/index.ts, so a string is routed to the same format there and here. */
 const VERIFIERS: readonly (readonly [(stored: string) => boolean, Verifier])[] = [
@@ -62,42 +77,32 @@ const VERIFIERS: readonly (readonly [(stored: string) => boolean, Verifier])[] =
 
 /**
  * verifyStoredHash's contract (any stored form, `false` for anything malformed or failing,
- * never a throw), computed on the calling thread. The promise only carries the result: no
- * part of the work is left to libuv's threadpool.
+ * never a throw), computed on the calling thread; a peppered argon2 hash verifies with the
+ * pepper its key id names, and never when that key is not in `peppers`. The promise only
+ * carries the result: no part of the work is left to libuv's threadpool.
  */
-export async function verifyStoredHashBlocking(stored: string, password: string): Promise<boolean> {
+export async function verifyStoredHashBlocking(stored: string, password: string, peppers: PepperSecrets = NO_PEPPERS): Promise<boolean> {
   if (typeof stored !== 'string' || typeof password !== 'string') return false;
   const verifier = VERIFIERS.find(([matches]) => matches(stored))?.[1];
   if (verifier === undefined) return false;
   try {
-    return (await verifier(stored, password)) === true;
+    return (await verifier(stored, password, peppers)) === true;
   } catch {
-    // Includes the AuthError an importer throws for a malformed stored value.
+    // A failure inside a hash function is a failed verify, never an exception.
     return false;
   }
 }
 
 /**
- * legacy/argon2.ts's STORED_CEILING (not exported): the widest parameters src/config allows.
- * It stops a corrupt stored value from asking the native code for terabytes, which would
- * abort the whole process, workers included, rather than throw.
+ * As legacy verifyArgon2 (recompute the raw hash with the stored parameters, compare in constant
+ * time), within the same ceiling, plus the pepper. A hash naming a key that is not configured
+ * costs the same work (computed without a secret) and is false: the caller is told about the
+ * missing key by the pool, which sees the key id before the job is sent.
  */
-const ARGON2_CEILING = { memoryKiB: 4194304, iterations: 100, parallelism: 16 } as const;
-
-function withinArgon2Ceiling(a: Argon2Phc): boolean {
-  return (
-    isIntIn(a.iterations, 1, ARGON2_CEILING.iterations) &&
-    isIntIn(a.parallelism, 1, ARGON2_CEILING.parallelism) &&
-    isIntIn(a.memoryKiB, 8 * a.parallelism, ARGON2_CEILING.memoryKiB) &&
-    a.salt.length >= 8 &&
-    a.hash.length >= 4
-  );
-}
-
-/** As legacy verifyArgon2: recompute the raw hash with the stored parameters, compare in constant time. */
-function verifyArgon2Blocking(stored: string, password: string): boolean {
+function verifyArgon2Blocking(stored: string, password: string, peppers: PepperSecrets): boolean {
   const phc = parseArgon2Phc(stored);
-  if (phc === undefined || !withinArgon2Ceiling(phc)) return false;
+  if (phc === undefined || !withinStoredCeiling(phc)) return false;
+  const secret = phc.keyId === undefined ? undefined : peppers.get(phc.keyId);
   const computed = hashRawSync(utf8(password), {
     algorithm: ARGON2_ALGORITHM[phc.variant],
     version: ARGON2_VERSION[phc.version],
@@ -106,94 +111,50 @@ function verifyArgon2Blocking(stored: string, password: string): boolean {
     parallelism: phc.parallelism,
     outputLen: phc.hash.length,
     salt: phc.salt,
+    ...(secret === undefined ? {} : { secret }),
   });
-  return safeEqual(computed, phc.hash);
-}
-
-const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const STD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** bcrypt's base64 is standard base64 in another alphabet. */
-function decodeBcryptBase64(text: string): Buffer {
-  let std = '';
-  for (const ch of text) std += STD_ALPHABET[BCRYPT_ALPHABET.indexOf(ch)] ?? '';
-  return Buffer.from(std, 'base64');
+  const keyKnown = phc.keyId === undefined || secret !== undefined;
+  return safeEqual(computed, phc.hash) && keyKnown;
 }
 
 /**
  * As legacy verifyBcrypt: recompute with the stored cost and salt and compare the digests
- * ourselves. importBcrypt throws unless the string has the exact shape, canonical padding bits
- * and a cost within bounds, so the fixed offsets below are safe: `$2b$` 4, cost 2, `$` 1,
- * salt 22, digest 31. A password over bcrypt's 72 input bytes is never verified (bcrypt could
+ * ourselves. parseBcrypt refuses anything but the exact shape, canonical padding bits and a
+ * cost within bounds. A password over bcrypt's 72 input bytes is never verified (bcrypt could
  * not tell it from a wrong one sharing those bytes).
  */
 function verifyBcryptBlocking(stored: string, password: string): boolean {
-  importBcrypt(stored);
-  if (exceedsBcryptInput(password)) return false;
-  // bcrypt cannot tell passwords apart past 72 bytes: never verify one (see legacy/bcrypt.ts).
-  if (exceedsBcryptInput(password)) return false;
-  const cost = Number(stored.slice(4, 6));
-  const salt = decodeBcryptBase64(stored.slice(7, 29));
-  const computed = bcryptHashSync(utf8(password), cost, salt);
-  return safeEqual(Buffer.from(computed.slice(-31), 'ascii'), Buffer.from(stored.slice(29), 'ascii'));
+  const parsed = parseBcrypt(stored);
+  if (typeof parsed === 'string' || exceedsBcryptInput(password)) return false;
+  const computed = bcryptHashSync(utf8(password), parsed.cost, parsed.salt);
+  return safeEqual(Buffer.from(computed.slice(-31), 'ascii'), parsed.digest);
 }
 
-/**
- * As legacy verifyScrypt. importScrypt on a `$scrypt$` string parses it and applies the same
- * bounds verifyScrypt applies (N, 128·N·r·p, salt and key lengths), throwing otherwise; after
- * that the fields are known to decode.
- */
+/** As legacy verifyScrypt, with the same parser, bounds and memory allowance. */
 function verifyScryptBlocking(stored: string, password: string): boolean {
-  importScrypt(stored, undefined);
-  const [, , params = '', saltText = '', hashText = ''] = stored.split('$');
-  const n = parsePhcParams(params, ['ln', 'r', 'p']);
-  const salt = decodePhcBase64(saltText);
-  const hash = decodePhcBase64(hashText);
-  if (n === undefined || salt === undefined || hash === undefined) return false;
-  const N = 2 ** n.ln;
-  // Node's default maxmem (32 MiB) is below what the accepted parameters may need; allow what
-  // these need plus slack, exactly as legacy/scrypt.ts does.
-  const maxmem = 128 * n.r * (N + 2) + 128 * n.r * n.p + 1024 * 1024;
-  const computed = scryptSync(utf8(password), salt, hash.length, { N, r: n.r, p: n.p, maxmem });
-  return safeEqual(computed, hash);
+  const parsed = parseScryptPhc(stored);
+  if ('error' in parsed) return false;
+  const computed = scryptSync(utf8(password), parsed.salt, parsed.hash.length, scryptOptions(parsed));
+  return safeEqual(computed, parsed.hash);
 }
-
-const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**
  * As legacy verifyPhpass, without its slicing: that yields to the event loop every 2048 md5
- * rounds because it runs on the main thread; a worker may simply block. importPhpass checks
- * the prefix, the 34-character shape, the rounds bound and the final character.
+ * rounds because it runs on the main thread; a worker may simply block.
  */
 function verifyPhpassBlocking(stored: string, password: string): boolean {
-  importPhpass(stored);
-  const rounds = 2 ** ITOA64.indexOf(stored.charAt(3));
+  const parsed = parsePhpass(stored);
+  if (typeof parsed === 'string') return false;
+  const rounds = 2 ** parsed.log2Rounds;
   const pw = utf8(password);
-  let h = createHash('md5').update(Buffer.from(stored.slice(4, 12), 'ascii')).update(pw).digest();
+  let h = createHash('md5').update(parsed.salt).update(pw).digest();
   for (let i = 0; i < rounds; i++) h = createHash('md5').update(h).update(pw).digest();
-  return safeEqual(Buffer.from(encodePhpass64(h), 'ascii'), Buffer.from(stored.slice(12), 'ascii'));
+  return safeEqual(Buffer.from(encodePhpass64(h), 'ascii'), parsed.encoded);
 }
 
-const P = LIMITS.pbkdf2;
-
-/**
- * As legacy verifyPbkdf2, whose stored-form parser is not exported (its importer takes the
- * wire form, not the stored one), so the parse and the verify-time bounds are restated here.
- */
+/** As legacy verifyPbkdf2, with its parser (which applies the verify-time bounds). */
 function verifyPbkdf2Blocking(stored: string, password: string): boolean {
-  const [empty, id, params, saltText, hashText, ...rest] = stored.split('$');
-  if (empty !== '' || rest.length > 0 || saltText === undefined || hashText === undefined) return false;
-  const digest = id === 'postern-pbkdf2-sha256' ? 'sha256' : id === 'postern-pbkdf2-sha512' ? 'sha512' : undefined;
-  const i = parsePhcParams(params ?? '', ['i']);
-  const salt = decodePhcBase64(saltText);
-  const hash = decodePhcBase64(hashText);
-  if (digest === undefined || i === undefined || salt === undefined || hash === undefined) return false;
-  if (
-    !isIntIn(i.i, P.iterations.min, P.iterations.max) ||
-    !isIntIn(salt.length, P.saltBytes.min, P.saltBytes.max) ||
-    !isIntIn(hash.length, P.keyBytes.min, P.keyBytes.max)
-  ) {
-    return false;
-  }
-  return safeEqual(pbkdf2Sync(utf8(password), salt, i.i, hash.length, digest), hash);
+  const h = parsePbkdf2(stored);
+  if (h === undefined) return false;
+  return safeEqual(pbkdf2Sync(utf8(password), h.salt, h.iterations, h.hash.length, h.digest), h.hash);
 }

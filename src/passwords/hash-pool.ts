@@ -16,11 +16,12 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { Argon2Params } from '../config/index.js';
+import type { Argon2Params, PepperKey } from '../config/index.js';
 import { AuthError } from '../errors.js';
 import type { HashReply, HashRequest, HashWorkerData } from './hash-pool-protocol.js';
 import { siblingModuleUrl, spawnModuleWorker } from './hash-pool-spawn.js';
 import { parseArgon2Phc } from './legacy/argon2.js';
+import { needsRehash } from './legacy/index.js';
 
 /**
  * What the password services need from the pool; a narrow type so that they can be handed
@@ -31,11 +32,26 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** Whether `password` matches `stored`, in any stored form (verifyStoredHash's contract). */
   verify(stored: string, password: string): Promise<boolean>;
+  /**
+   * Whether a stored hash that just verified should be replaced by a fresh one: weaker
+   * parameters, a legacy format, or a pepper other than the current one (or none).
+   */
+  needsRehash(stored: string): boolean;
 }
 
 export interface HashPoolOptions {
   /** Parameters of new hashes (verification always uses the parameters stored in the hash). */
   argon2: Argon2Params;
+  /**
+   * Password peppers, current first: new hashes use the first; a stored hash verifies with the
+   * one its key id names. Default: none.
+   */
+  peppers?: readonly PepperKey[] | undefined;
+  /**
+   * Called (with the key id only) when a stored hash names a pepper that is not configured:
+   * that verify is false, after the same work as any other.
+   */
+  onUnknownPepperKey?: ((keyId: string) => void) | undefined;
   /** Worker threads; default: os.availableParallelism(). */
   workers?: number | undefined;
   /** Jobs that may wait for a worker; default: DEFAULT_QUEUE_PER_WORKER × workers. */
@@ -143,6 +159,10 @@ export class HashPool implements PasswordHasher {
   private readonly url = siblingModuleUrl(import.meta.url, 'hash-worker');
   private readonly workerData: HashWorkerData;
   private readonly standardCost: number;
+  private readonly argon2: Argon2Params;
+  private readonly currentPepperId: string | null;
+  private readonly pepperIds: ReadonlySet<string>;
+  private readonly onUnknownPepperKey: (keyId: string) => void;
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
   private readonly maxQueue: number;
@@ -162,8 +182,15 @@ export class HashPool implements PasswordHasher {
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be an integer ≥ 0');
     if (!Number.isSafeInteger(nice) || nice < 0 || nice > 19) throw new RangeError('workerNice must be an integer from 0 to 19');
     const { memoryKiB, iterations, parallelism } = options.argon2;
+    const peppers = options.peppers ?? [];
+    this.argon2 = { memoryKiB, iterations, parallelism };
+    this.currentPepperId = peppers[0]?.id ?? null;
+    this.pepperIds = new Set(peppers.map((p) => p.id));
+    this.onUnknownPepperKey = options.onUnknownPepperKey ?? (() => {});
     this.workerData = {
       argon2: { memoryKiB, iterations, parallelism },
+      // Plain copies: the config's secret is a non-enumerable property.
+      peppers: peppers.map((p) => ({ id: p.id, secret: new Uint8Array(p.secret) })),
       nice,
       exitOnPassword: options.testHooks?.exitOnPassword,
     };
@@ -188,8 +215,17 @@ export class HashPool implements PasswordHasher {
    */
   async verify(stored: string, password: string): Promise<boolean> {
     if (typeof stored !== 'string' || typeof password !== 'string') return false;
-    const value = await this.submit({ op: 'verify', stored, password }, this.isStandardVerify(stored));
+    const phc = stored.startsWith('$argon2') ? parseArgon2Phc(stored) : undefined;
+    const standard = phc !== undefined && phc.memoryKiB * phc.iterations <= this.standardCost;
+    const value = await this.submit({ op: 'verify', stored, password }, standard);
+    // Told after the work, which the worker does in full (without a secret, then false), so
+    // the answer costs what a wrong password costs.
+    if (phc?.keyId !== undefined && !this.pepperIds.has(phc.keyId)) this.onUnknownPepperKey(phc.keyId);
     return value === true;
+  }
+
+  needsRehash(stored: string): boolean {
+    return needsRehash(stored, this.argon2, this.currentPepperId);
   }
 
   /**
@@ -366,11 +402,6 @@ export class HashPool implements PasswordHasher {
       if (slot.jobs.length > 0 || (waiting && !slot.ready)) slot.worker?.ref();
       else slot.worker?.unref();
     }
-  }
-
-  private isStandardVerify(stored: string): boolean {
-    const phc = stored.startsWith('$argon2') ? parseArgon2Phc(stored) : undefined;
-    return phc !== undefined && phc.memoryKiB * phc.iterations <= this.standardCost;
   }
 
   /**

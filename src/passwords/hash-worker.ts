@@ -16,6 +16,8 @@ function parentPortOrThrow(): MessagePort {
 
 const port = parentPortOrThrow();
 const init = workerData as HashWorkerData;
+const currentPepper = init.peppers[0];
+const pepperSecrets = new Map(init.peppers.map((p) => [p.id, p.secret]));
 
 lowerOwnPriority(init.nice);
 
@@ -57,8 +59,8 @@ async function run(request: HashRequest): Promise<void> {
     }
     const value =
       request.op === 'hash'
-        ? hashPasswordBlocking(request.password, init.argon2)
-        : await verifyStoredHashBlocking(request.stored, request.password);
+        ? hashPasswordBlocking(request.password, init.argon2, currentPepper)
+        : await verifyStoredHashBlocking(request.stored, request.password, pepperSecrets);
     reply = { kind: 'done', id: request.id, value, ms: performance.now() - started };
   } catch (err) {
     reply = { kind: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) };

@@ -14,7 +14,6 @@ import { normalizeEmail } from '../users/email.js';
 import { assertMetadata } from '../users/metadata.js';
 import { isLocked, type Name, type User } from '../users/user.js';
 import { HashPoolBusy, type PasswordHasher } from './hash-pool.js';
-import { needsRehash } from './legacy/index.js';
 import { assertWellFormed, type PasswordEvaluation, type PasswordPolicy } from './policy.js';
 
 export interface AuthResult {
@@ -113,9 +112,9 @@ export class PasswordService {
       throw new AuthError('reset_password');
     }
     const passed = await this.sessions.resolvePassed(project, user.id, input.session);
-    // A hash weaker than today's parameters (or an imported legacy one) is replaced now, while
-    // the password is at hand; users migrate to argon2id one login at a time.
-    const rehash = needsRehash(stored.hash, this.config.argon2)
+    // A hash weaker than today's parameters, an imported legacy one, or one without the current
+    // pepper is replaced now, while the password is at hand; users migrate one login at a time.
+    const rehash = this.hasher.needsRehash(stored.hash)
       ? await this.hasher.hash(input.password).catch((err: unknown) => {
           // A busy pool skips the upgrade rather than refusing a correct login; the next login rehashes.
           if (err instanceof HashPoolBusy) return null;

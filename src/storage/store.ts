@@ -155,6 +155,11 @@ export interface Store {
   replacePasswordHash(projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number): Promise<boolean>;
   /** Flags the password so that it must be reset (breached, or below the current policy). */
   markPasswordRequiresReset(projectId: string, passwordId: string): Promise<void>;
+  /**
+   * One page of every project's password hashes, in password-id order, after `afterId` (null:
+   * from the start). For server-wide tallies such as `postern passwords peppers`.
+   */
+  listPasswordHashes(afterId: string | null, limit: number): Promise<Array<{ id: string; hash: string }>>;
 
   // rate limits
   /**

@@ -11,6 +11,12 @@
  * Postern's own password hashes are argon2id PHC strings too, so verification parses only the
  * structure here: the import bounds apply to imported hashes, while our own parameters come
  * from configuration and may exceed them.
+ *
+ * A hash made with a pepper (POSTERN_PEPPER, argon2's secret input K) names the pepper's key in
+ * the PHC string format's own optional argon2 parameter `keyid` (binary, at most 8 bytes,
+ * base64): `$argon2id$v=19$m=…,t=…,p=…,keyid=YQ$salt$hash`. Only the hash pool holds the
+ * peppers, so this module's verifyArgon2 never verifies such a hash, and an import may not
+ * carry a keyid (the other system's secret is not ours).
  */
 import { hashRaw } from '@node-rs/argon2';
 import { LIMITS, type Argon2Config } from './types.js';
@@ -37,12 +43,20 @@ export interface Argon2Phc {
   parallelism: number;
   salt: Buffer;
   hash: Buffer;
+  /**
+   * The pepper key id (`keyid`), when the hash was made with a pepper: the id's bytes as a
+   * latin1 string (our ids are ASCII).
+   */
+  keyId?: string | undefined;
 }
 
 // @node-rs/argon2 declares Algorithm and Version as ambient const enums, which tsx erases
 // to `undefined`; the numeric values are used instead (see src/passwords/hashing.ts).
 const ALGORITHM = { argon2i: 1, argon2id: 2 } as const;
 const VERSION = { 16: 0, 19: 1 } as const;
+
+/** PHC's bound for argon2's `keyid`. */
+export const ARGON2_KEY_ID_MAX_BYTES = 8;
 
 /**
  * A ceiling for verifying any stored argon2 string: the widest parameters Postern's own
@@ -52,22 +66,52 @@ const VERSION = { 16: 0, 19: 1 } as const;
  */
 const STORED_CEILING = { memoryKiB: 4194304, iterations: 100, parallelism: 16 } as const;
 
-/** Parses the PHC syntax only (no bounds at all); `undefined` when malformed. */
+/**
+ * Parses the PHC syntax only (no bounds at all); `undefined` when malformed. `m,t,p` may be
+ * followed by `,keyid=<1 to 8 bytes in base64>` (a peppered hash), nothing else.
+ */
 export function parseArgon2Phc(stored: string): Argon2Phc | undefined {
   const [empty, id, v, params, saltText, hashText, ...rest] = stored.split('$');
   if (empty !== '' || rest.length > 0 || (id !== 'argon2i' && id !== 'argon2id')) return undefined;
   if ((v !== 'v=19' && v !== 'v=16') || params === undefined) return undefined;
   if (saltText === undefined || hashText === undefined) return undefined;
-  const p = parsePhcParams(params, ['m', 't', 'p']);
+  const [m, t, par, keyIdParam, ...more] = params.split(',');
+  if (more.length > 0) return undefined;
+  const p = parsePhcParams(`${m},${t},${par}`, ['m', 't', 'p']);
+  const keyId = keyIdParam === undefined ? undefined : parseKeyId(keyIdParam);
   const salt = decodePhcBase64(saltText);
   const hash = decodePhcBase64(hashText);
-  if (p === undefined || salt === undefined || hash === undefined) return undefined;
+  if (p === undefined || keyId === null || salt === undefined || hash === undefined) return undefined;
   const version = v === 'v=19' ? 19 : 16;
-  return { variant: id, version, memoryKiB: p.m, iterations: p.t, parallelism: p.p, salt, hash };
+  return { variant: id, version, memoryKiB: p.m, iterations: p.t, parallelism: p.p, salt, hash, keyId };
 }
 
-/** What argon2 itself requires, up to the ceiling above. */
-function withinStoredCeiling(a: Argon2Phc): boolean {
+/** `keyid=<base64>` → the id; null when malformed. */
+function parseKeyId(param: string): string | null {
+  if (!param.startsWith('keyid=')) return null;
+  const bytes = decodePhcBase64(param.slice('keyid='.length));
+  if (bytes === undefined || bytes.length < 1 || bytes.length > ARGON2_KEY_ID_MAX_BYTES) return null;
+  return bytes.toString('latin1');
+}
+
+/**
+ * `phc` (an argon2 PHC string without a keyid, as the argon2 library writes it) with the
+ * pepper key id added as the `keyid` parameter.
+ */
+export function withArgon2KeyId(phc: string, keyId: string): string {
+  const parsed = parseArgon2Phc(phc);
+  const bytes = Buffer.from(keyId, 'latin1');
+  if (parsed === undefined || parsed.keyId !== undefined || bytes.length < 1 || bytes.length > ARGON2_KEY_ID_MAX_BYTES) {
+    throw new Error('withArgon2KeyId: not an argon2 PHC string without a keyid, or a key id over 8 bytes');
+  }
+  return formatPhc({ ...parsed, keyId });
+}
+
+/**
+ * What argon2 itself requires, up to the ceiling above. Exported for the hash pool's
+ * synchronous verifier (hash-pool-sync.ts), which applies the same ceiling.
+ */
+export function withinStoredCeiling(a: Argon2Phc): boolean {
   return (
     isIntIn(a.iterations, 1, STORED_CEILING.iterations) &&
     isIntIn(a.parallelism, 1, STORED_CEILING.parallelism) &&
@@ -78,8 +122,9 @@ function withinStoredCeiling(a: Argon2Phc): boolean {
 }
 
 function formatPhc(a: Argon2Phc): string {
+  const keyId = a.keyId === undefined ? '' : `,keyid=${encodePhcBase64(Buffer.from(a.keyId, 'latin1'))}`;
   return (
-    `$${a.variant}$v=${a.version}$m=${a.memoryKiB},t=${a.iterations},p=${a.parallelism}` +
+    `$${a.variant}$v=${a.version}$m=${a.memoryKiB},t=${a.iterations},p=${a.parallelism}${keyId}` +
     `$${encodePhcBase64(a.salt)}$${encodePhcBase64(a.hash)}`
   );
 }
@@ -165,6 +210,9 @@ function importPhc(variant: Argon2Variant, hash: string): string {
   if (phc === undefined) {
     fail('invalid_hash', 'Not a valid argon2 PHC string ($argon2i$ or $argon2id$, v=19 or v=16, m, t, p).');
   }
+  if (phc.keyId !== undefined) {
+    fail('invalid_hash', 'An imported argon2 hash may not carry a keyid: it was made with a secret Postern does not hold.');
+  }
   if (phc.variant !== variant) {
     fail('invalid_hash', `hash_type ${variant === 'argon2i' ? 'argon_2i' : 'argon_2id'} needs a $${variant}$ hash.`);
   }
@@ -180,11 +228,12 @@ export function isArgon2(stored: string): boolean {
 
 /**
  * Recomputes the raw hash with the stored parameters (on libuv's pool, off the event loop)
- * and compares it in constant time with timingSafeEqual.
+ * and compares it in constant time with timingSafeEqual. A peppered hash (keyid) never
+ * verifies here: only the hash pool holds the peppers.
  */
 export async function verifyArgon2(stored: string, password: string): Promise<boolean> {
   const phc = parseArgon2Phc(stored);
-  if (phc === undefined || !withinStoredCeiling(phc)) return false;
+  if (phc === undefined || phc.keyId !== undefined || !withinStoredCeiling(phc)) return false;
   const computed = await hashRaw(utf8(password), {
     algorithm: ALGORITHM[phc.variant],
     version: VERSION[phc.version],

@@ -20,7 +20,7 @@ const SHAPE = /^\$2[aby]\$([0-9]{2})\$([./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/;
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const STD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-interface ParsedBcrypt {
+export interface ParsedBcrypt {
   cost: number;
   salt: Buffer;
   /** The 31 characters of the digest, as ASCII bytes. */
@@ -29,7 +29,11 @@ interface ParsedBcrypt {
 
 type ParseResult = ParsedBcrypt | 'format' | 'cost';
 
-function parse(stored: string): ParseResult {
+/**
+ * Parses and bounds a stored bcrypt string (shape, canonical padding bits, cost); exported for
+ * the hash pool's synchronous verifier.
+ */
+export function parseBcrypt(stored: string): ParseResult {
   const m = SHAPE.exec(stored);
   if (!m) return 'format';
   const [, costText = '', saltText = '', digestText = ''] = m;
@@ -51,7 +55,7 @@ function decodeBcryptBase64(text: string): Buffer {
 }
 
 export function importBcrypt(hash: string): string {
-  const parsed = parse(hash);
+  const parsed = parseBcrypt(hash);
   if (parsed === 'format') {
     fail(
       'invalid_bcrypt_hash',
@@ -83,7 +87,7 @@ export function isBcrypt(stored: string): boolean {
  * constant time, rather than trusting how the library compares (and how it treats idents).
  */
 export async function verifyBcrypt(stored: string, password: string): Promise<boolean> {
-  const parsed = parse(stored);
+  const parsed = parseBcrypt(stored);
   if (typeof parsed === 'string' || exceedsBcryptInput(password)) return false;
   const computed = await bcryptHash(utf8(password), parsed.cost, parsed.salt);
   return safeEqual(Buffer.from(computed.slice(-31), 'ascii'), parsed.digest);

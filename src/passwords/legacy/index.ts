@@ -95,16 +95,20 @@ export async function verifyStoredHash(stored: string, password: string): Promis
 
 /**
  * True unless `stored` is an argon2id (v=19) hash at least as strong as `params`, with at
- * least the 16-byte salt and 32-byte output our own hashes have. Every legacy form, argon2i,
- * and weaker argon2id hashes should be replaced after the next successful login.
+ * least the 16-byte salt and 32-byte output our own hashes have, made with the current pepper
+ * (`pepperKeyId`, null when none is configured). Every legacy form, argon2i, weaker argon2id
+ * hashes, and hashes without the current pepper should be replaced after the next successful
+ * login.
  */
 export function needsRehash(
   stored: string,
   params: { memoryKiB: number; iterations: number; parallelism: number },
+  pepperKeyId: string | null = null,
 ): boolean {
   const phc = typeof stored === 'string' ? parseArgon2Phc(stored) : undefined;
   if (phc === undefined) return true;
   return !(
+    (phc.keyId ?? null) === pepperKeyId &&
     phc.variant === 'argon2id' &&
     phc.version === 19 &&
     phc.memoryKiB >= params.memoryKiB &&

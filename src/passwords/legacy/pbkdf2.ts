@@ -22,7 +22,7 @@ import {
 
 type Digest = 'sha256' | 'sha512';
 
-interface Pbkdf2Hash {
+export interface Pbkdf2Hash {
   digest: Digest;
   iterations: number;
   salt: Buffer;
@@ -40,7 +40,11 @@ function format(h: Pbkdf2Hash): string {
   return `$postern-pbkdf2-${h.digest}$i=${h.iterations}$${encodePhcBase64(h.salt)}$${encodePhcBase64(h.hash)}`;
 }
 
-function parse(stored: string): Pbkdf2Hash | undefined {
+/**
+ * Parses and bounds a stored `$postern-pbkdf2-…$` string; `undefined` when malformed or out of
+ * bounds. Exported for the hash pool's synchronous verifier.
+ */
+export function parsePbkdf2(stored: string): Pbkdf2Hash | undefined {
   const [empty, id, params, saltText, hashText, ...rest] = stored.split('$');
   if (empty !== '' || rest.length > 0 || saltText === undefined || hashText === undefined) return undefined;
   const digest = id === 'postern-pbkdf2-sha256' ? 'sha256' : id === 'postern-pbkdf2-sha512' ? 'sha512' : undefined;
@@ -88,7 +92,7 @@ export function isPbkdf2(stored: string): boolean {
 }
 
 export async function verifyPbkdf2(stored: string, password: string): Promise<boolean> {
-  const h = parse(stored);
+  const h = parsePbkdf2(stored);
   if (h === undefined) return false;
   const computed = await new Promise<Buffer>((resolve, reject) => {
     // Up to 10M HMAC rounds: the async form keeps them on libuv's pool, off the event loop.

@@ -21,7 +21,7 @@ const SHAPE = /^\$[PH]\$[./0-9A-Za-z]{31}$/;
 /** md5 rounds between two yields to the event loop (a few milliseconds). */
 const ROUNDS_PER_SLICE = 2048;
 
-interface ParsedPhpass {
+export interface ParsedPhpass {
   log2Rounds: number;
   salt: Buffer;
   /** The 22 encoded digest characters, as ASCII bytes. */
@@ -30,7 +30,8 @@ interface ParsedPhpass {
 
 type ParseResult = ParsedPhpass | 'prefix' | 'format';
 
-function parse(stored: string): ParseResult {
+/** Parses and bounds a stored phpass string; exported for the hash pool's synchronous verifier. */
+export function parsePhpass(stored: string): ParseResult {
   if (!stored.startsWith('$P$') && !stored.startsWith('$H$')) return 'prefix';
   if (!SHAPE.test(stored)) return 'format';
   const log2Rounds = ITOA64.indexOf(stored.charAt(3));
@@ -46,7 +47,7 @@ function parse(stored: string): ParseResult {
 }
 
 export function importPhpass(hash: string): string {
-  const parsed = parse(hash);
+  const parsed = parsePhpass(hash);
   if (parsed === 'prefix') fail('invalid_phpass_hash_prefix', 'A phpass hash must start with $P$ or $H$.');
   if (parsed === 'format') {
     fail(
@@ -78,7 +79,7 @@ export function encodePhpass64(bytes: Uint8Array): string {
 }
 
 export async function verifyPhpass(stored: string, password: string): Promise<boolean> {
-  const parsed = parse(stored);
+  const parsed = parsePhpass(stored);
   if (typeof parsed === 'string') return false;
   const pw = utf8(password);
   let h = createHash('md5').update(parsed.salt).update(pw).digest();

@@ -7,7 +7,7 @@
  * bounds both the memory (128·N·r) and the work (∝ N·r·p) of one verify. They are applied
  * again at verify time, so a stored value can never ask for more.
  */
-import { scrypt } from 'node:crypto';
+import { scrypt, type ScryptOptions } from 'node:crypto';
 import type { ErrorType } from '../../errors.js';
 import { LIMITS, type ScryptConfig } from './types.js';
 import {
@@ -21,7 +21,7 @@ import {
   utf8,
 } from './encoding.js';
 
-interface ScryptHash {
+export interface ScryptHash {
   log2N: number;
   r: number;
   p: number;
@@ -29,7 +29,7 @@ interface ScryptHash {
   hash: Buffer;
 }
 
-interface Problem {
+export interface Problem {
   error: ErrorType;
   message: string;
 }
@@ -57,8 +57,11 @@ function problemOf(s: ScryptHash): Problem | undefined {
   return undefined;
 }
 
-/** Parses and bounds a `$scrypt$` PHC string. */
-function parsePhc(text: string): ScryptHash | Problem {
+/**
+ * Parses and bounds a `$scrypt$` PHC string (a Problem says what is wrong). Exported for the
+ * hash pool's synchronous verifier.
+ */
+export function parseScryptPhc(text: string): ScryptHash | Problem {
   const [empty, id, params, saltText, hashText, ...rest] = text.split('$');
   if (empty !== '' || id !== 'scrypt' || rest.length > 0 || saltText === undefined || hashText === undefined) {
     return problem('invalid_hash', 'A scrypt PHC string looks like $scrypt$ln=…,r=…,p=…$salt$hash.');
@@ -79,7 +82,7 @@ function formatPhc(s: ScryptHash): string {
 
 export function importScrypt(hash: string, config: ScryptConfig | undefined): string {
   if (hash.startsWith('$')) {
-    const parsed = parsePhc(hash);
+    const parsed = parseScryptPhc(hash);
     if ('error' in parsed) fail(parsed.error, parsed.message);
     return hash;
   }
@@ -111,16 +114,21 @@ export function isScrypt(stored: string): boolean {
   return stored.startsWith('$scrypt$');
 }
 
-export async function verifyScrypt(stored: string, password: string): Promise<boolean> {
-  const s = parsePhc(stored);
-  if ('error' in s) return false;
+/** node:crypto's scrypt options for a parsed hash (also used by the hash pool's synchronous verifier). */
+export function scryptOptions(s: ScryptHash): ScryptOptions {
   const N = 2 ** s.log2N;
   // OpenSSL refuses to run above `maxmem` (Node's default is 32 MiB, too small for N=2^15,
   // r=8): allow what these parameters need (V: 128·r·(N+2), B: 128·r·p) plus slack.
   const maxmem = 128 * s.r * (N + 2) + 128 * s.r * s.p + 1024 * 1024;
+  return { N, r: s.r, p: s.p, maxmem };
+}
+
+export async function verifyScrypt(stored: string, password: string): Promise<boolean> {
+  const s = parseScryptPhc(stored);
+  if ('error' in s) return false;
   const computed = await new Promise<Buffer>((resolve, reject) => {
     // The async form runs on libuv's pool, so the event loop stays free.
-    scrypt(utf8(password), s.salt, s.hash.length, { N, r: s.r, p: s.p, maxmem }, (err, key) =>
+    scrypt(utf8(password), s.salt, s.hash.length, scryptOptions(s), (err, key) =>
       err ? reject(err) : resolve(key),
     );
   });

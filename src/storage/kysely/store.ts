@@ -464,6 +464,12 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async listPasswordHashes(afterId: string | null, limit: number): Promise<Array<{ id: string; hash: string }>> {
+    let query = this.db.selectFrom('passwords').select(['id', 'hash']).orderBy('id').limit(limit);
+    if (afterId !== null) query = query.where('id', '>', afterId);
+    return query.execute();
+  }
+
   // ---- rate limits
 
   async hitRateLimit(key: string, windowStart: number): Promise<number> {
