@@ -19,6 +19,10 @@ export const REDACT_PATHS = [
   '*.session_jwt',
   '*.secret',
   '*.token',
+  // An imported password hash is as good as the password to an offline attacker; a PKCE
+  // verifier finishes a reset.
+  '*.hash',
+  '*.code_verifier',
 ];
 
 // No Stytch request nests anywhere near this deep; refusing deeper input up front keeps every

@@ -12,6 +12,8 @@ import { assertTokenShape, digestToken, newSessionToken } from './tokens.js';
 export const MIN_DURATION_MINUTES = 5;
 export const MAX_DURATION_MINUTES = 527040; // 366 days
 const MINUTE = 60_000;
+/** Compare-and-set rounds one session update may lose to concurrent updates before giving up. */
+const MAX_SAVE_ATTEMPTS = 100;
 
 /** What an authenticate or reset call may say about sessions. */
 export interface SessionRequest {
@@ -113,8 +115,7 @@ export class SessionService {
   ): Promise<HeldSession | null> {
     const now = this.clock.now();
     if (passed) {
-      const session = this.touch(passed.session, now, req, factor);
-      await tx.updateSession(session);
+      const session = await this.save(tx, passed.session, (s, at) => this.touch(s, at, req, factor));
       return { session, token: passed.token };
     }
     if (req.durationMinutes === undefined) return null;
@@ -151,8 +152,7 @@ export class SessionService {
   async authenticate(project: Project, req: SessionRequest): Promise<HeldSession> {
     this.validate(req);
     const held = await this.resolve(project, req);
-    const session = this.touch(held.session, this.clock.now(), req, null);
-    await this.store.updateSession(session);
+    const session = await this.save(this.store, held.session, (s, at) => this.touch(s, at, req, null));
     return { session, token: held.token };
   }
 
@@ -173,6 +173,27 @@ export class SessionService {
       sessionId = (await this.resolve(project, ref)).session.id;
     }
     if (!(await this.store.revokeSession(project.id, sessionId, now))) throw new AuthError('session_not_found');
+  }
+
+  /**
+   * Writes `change(current)` over exactly the row it was computed from, and only while the
+   * session is live. When another request touched the session first, re-reads it and applies
+   * the change again, so concurrent extensions and claim merges are neither lost nor stepped
+   * back; when it was revoked or expired meanwhile, fails with session_not_found, so a revoked
+   * session is never extended and no authenticate succeeds after its revoke has committed.
+   */
+  private async save(store: Store, current: Session, change: (s: Session, now: number) => Session): Promise<Session> {
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock.now();
+      const next = change(current, now);
+      if (await store.updateSession(next, current, now)) return next;
+      const fresh = await store.getSessionById(current.projectId, current.id);
+      if (!fresh || !isAlive(fresh, this.clock.now())) throw new AuthError('session_not_found');
+      // Every lost round means another request's write went through; this many in a row means
+      // a flood of writes to one session, which the caller may retry.
+      if (attempt >= MAX_SAVE_ATTEMPTS) throw new AuthError('too_many_requests', 'Too many concurrent updates of this session; retry.');
+      current = fresh;
+    }
   }
 
   private touch(session: Session, now: number, req: SessionRequest, factor: FactorKind | null): Session {

@@ -183,8 +183,12 @@ export interface Store {
   insertSession(session: Session, tokenHash: string): Promise<void>;
   getSessionByTokenHash(projectId: string, tokenHash: string): Promise<Session | null>;
   getSessionById(projectId: string, sessionId: string): Promise<Session | null>;
-  /** Writes the mutable fields: last_accessed_at, expires_at, custom_claims, factors. */
-  updateSession(session: Session): Promise<void>;
+  /**
+   * Compare-and-set of the mutable fields (last_accessed_at, expires_at, custom_claims,
+   * factors): writes `session` only if the row still holds `expected`'s values and is neither
+   * revoked nor expired at `now`. False when it was not written.
+   */
+  updateSession(session: Session, expected: Session, now: number): Promise<boolean>;
   listActiveSessions(projectId: string, userId: string, now: number): Promise<Session[]>;
   /** Returns false when the session does not exist or is already revoked. */
   revokeSession(projectId: string, sessionId: string, now: number): Promise<boolean>;

@@ -5,22 +5,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { StytchError, type Client } from 'stytch';
+import type { Client } from 'stytch';
 import { DIALECTS, startTestServer, type TestServer } from '../helpers/server.js';
 import { FIXTURES } from '../fixtures/legacy-hashes.js';
 import { STRONG, newEmail } from '../api/support.js';
-
-async function rejectsWith(call: Promise<unknown>, status: number, type: string): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${String(err)}`);
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, type);
-    return;
-  }
-  assert.fail(`expected ${status} ${type}`);
-}
+import { rejectsWith } from '../helpers/stytch-errors.js';
 
 for (const dialect of DIALECTS) {
   describe(`stytch client: policy and migration (${dialect})`, () => {

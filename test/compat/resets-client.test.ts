@@ -5,22 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { StytchError, type Client } from 'stytch';
+import type { Client } from 'stytch';
 import { DIALECTS, startTestServer, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { MORE_STRONG, STRONG, newEmail } from '../api/support.js';
-
-async function rejectsWith(call: Promise<unknown>, status: number, type: string): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    assert.ok(err instanceof StytchError, String(err));
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, type);
-    return;
-  }
-  assert.fail(`expected ${status} ${type}`);
-}
+import { rejectsWith } from '../helpers/stytch-errors.js';
 
 for (const dialect of DIALECTS) {
   describe(`stytch client: email and session resets (${dialect})`, () => {

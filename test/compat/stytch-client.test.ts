@@ -4,25 +4,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { StytchError, type Client } from 'stytch';
+import type { Client } from 'stytch';
 import { DIALECTS, startTestServer, type TestServer } from '../helpers/server.js';
 import { MORE_STRONG, REQUEST_ID, SESSION_TOKEN, STRONG, TIMESTAMP, WRONG, idPattern, newEmail } from '../api/support.js';
-
-/** Awaits a call that must fail with a StytchError of this status and type. */
-async function rejectsWith(call: Promise<unknown>, status: number, type: string): Promise<StytchError> {
-  try {
-    await call;
-  } catch (err) {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${String(err)}`);
-    assert.equal(err.status_code, status, `${err.error_type}: ${err.error_message}`);
-    assert.equal(err.error_type, type);
-    assert.match(err.request_id, REQUEST_ID);
-    assert.equal(typeof err.error_message, 'string');
-    assert.equal(err.error_url, `https://stytch.com/docs/api/errors/${status}#${type}`);
-    return err;
-  }
-  assert.fail(`expected ${status} ${type}, but the call succeeded`);
-}
+import { rejectsWith } from '../helpers/stytch-errors.js';
 
 for (const dialect of DIALECTS) {
   void describe(`stytch Node client v14 (${dialect})`, () => {

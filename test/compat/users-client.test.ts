@@ -6,22 +6,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { StytchError, type Client } from 'stytch';
+import type { Client } from 'stytch';
 import { DIALECTS, startTestServer, type TestServer } from '../helpers/server.js';
 import { REQUEST_ID, STRONG, idPattern, newEmail } from '../api/support.js';
-
-async function rejectsWith(call: Promise<unknown>, status: number, type: string): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${String(err)}`);
-    assert.equal(err.status_code, status, `${err.error_type}: ${err.error_message}`);
-    assert.equal(err.error_type, type);
-    assert.match(err.request_id, REQUEST_ID);
-    return;
-  }
-  assert.fail(`expected ${status} ${type}, but the call succeeded`);
-}
+import { rejectsWith } from '../helpers/stytch-errors.js';
 
 for (const dialect of DIALECTS) {
   void describe(`stytch client: users (${dialect})`, () => {

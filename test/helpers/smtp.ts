@@ -9,7 +9,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export const SMTP_USER = 'postern';
-export const SMTP_PASSWORD = 'secret';
+// Long and distinctive, so a test can search a log for it.
+export const SMTP_PASSWORD = 'smtp-pass-5f1c9a7e';
 
 export interface SmtpServerOptions {
   /** Reply code (e.g. 550, 451) that refuses every message, at RCPT TO unless `failAt` says DATA. */

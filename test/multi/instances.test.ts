@@ -15,20 +15,9 @@ import * as stytch from 'stytch';
 import { decodeProtectedHeader } from 'jose';
 import { startServe, type ServeProcess } from '../helpers/processes.js';
 import { MORE_STRONG, STRONG, WRONG, newEmail } from '../api/support.js';
+import { rejectsWith } from '../helpers/stytch-errors.js';
 
 const PG_URL = process.env.POSTERN_TEST_DATABASE_URL;
-
-async function rejectsWith(call: Promise<unknown>, status: number, type: string): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    assert.ok(err instanceof stytch.StytchError, String(err));
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, type);
-    return;
-  }
-  assert.fail(`expected ${status} ${type}`);
-}
 
 const TARGETS: Array<{ name: string; skip: string | false }> = [
   { name: 'sqlite', skip: false },

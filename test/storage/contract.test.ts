@@ -803,13 +803,13 @@ for (const dialect of DIALECTS) {
           customClaims: { step_up: true, ctx: { v: 2, tags: ['a', 'ü'] } },
           factors: [...session.factors, { ...passwordFactor(T0 + 10 * MINUTE), updatedAt: T0 + 11 * MINUTE }],
         };
-        await store.updateSession(updated);
+        assert.equal(await store.updateSession(updated, session, T0), true);
         assert.deepEqual(await store.getSessionByTokenHash(p.id, hash), updated);
         assert.deepEqual(await store.getSessionById(p.id, session.id), updated);
 
         // claims and factors can also be emptied
         const emptied: Session = { ...updated, customClaims: {}, factors: [] };
-        await store.updateSession(emptied);
+        assert.equal(await store.updateSession(emptied, updated, T0), true);
         assert.deepEqual(await store.getSessionById(p.id, session.id), emptied);
       });
 
@@ -817,12 +817,16 @@ for (const dialect of DIALECTS) {
         const p = await newProject();
         const u = await newUser(p.id);
         const { session } = await newSession(p.id, u.id);
-        await store.updateSession({
-          ...session,
-          startedAt: T0 - HOUR,
-          attributes: { ipAddress: '198.51.100.1', userAgent: 'changed' },
-          lastAccessedAt: T0 + MINUTE,
-        });
+        await store.updateSession(
+          {
+            ...session,
+            startedAt: T0 - HOUR,
+            attributes: { ipAddress: '198.51.100.1', userAgent: 'changed' },
+            lastAccessedAt: T0 + MINUTE,
+          },
+          session,
+          T0,
+        );
         assert.deepEqual(await store.getSessionById(p.id, session.id), { ...session, lastAccessedAt: T0 + MINUTE });
       });
 
@@ -831,8 +835,30 @@ for (const dialect of DIALECTS) {
         const b = await newProject();
         const u = await newUser(a.id);
         const { session } = await newSession(a.id, u.id);
-        await store.updateSession({ ...session, projectId: b.id, expiresAt: T0 + 99 * HOUR });
+        assert.equal(await store.updateSession({ ...session, projectId: b.id, expiresAt: T0 + 99 * HOUR }, session, T0), false);
         assert.deepEqual(await store.getSessionById(a.id, session.id), session);
+      });
+
+      void it('updateSession is a compare-and-set: refused over a changed row, a revoked or an expired session', T, async () => {
+        const p = await newProject();
+        const u = await newUser(p.id);
+        const { session } = await newSession(p.id, u.id);
+        const first: Session = { ...session, lastAccessedAt: T0 + MINUTE, expiresAt: T0 + 2 * HOUR };
+        const second: Session = { ...session, lastAccessedAt: T0 + MINUTE, expiresAt: T0 + 3 * HOUR, customClaims: { b: 1 } };
+        assert.equal(await store.updateSession(first, session, T0 + MINUTE), true);
+        // Computed from the row before `first`: refused, `first` stays.
+        assert.equal(await store.updateSession(second, session, T0 + MINUTE), false);
+        assert.deepEqual(await store.getSessionById(p.id, session.id), first);
+        // A claim change alone also counts as a change.
+        const claimed: Session = { ...first, customClaims: { a: 1 } };
+        assert.equal(await store.updateSession(claimed, first, T0 + MINUTE), true);
+        assert.equal(await store.updateSession({ ...first, expiresAt: T0 + 5 * HOUR }, first, T0 + MINUTE), false);
+        // Expired at `now`: refused even over the current row.
+        assert.equal(await store.updateSession({ ...claimed, expiresAt: T0 + 9 * HOUR }, claimed, T0 + 2 * HOUR), false);
+        // Revoked: refused, and the revocation stays.
+        assert.equal(await store.revokeSession(p.id, session.id, T0 + 2 * MINUTE), true);
+        assert.equal(await store.updateSession({ ...claimed, expiresAt: T0 + 9 * HOUR }, claimed, T0 + 2 * MINUTE), false);
+        assert.deepEqual(await store.getSessionById(p.id, session.id), { ...claimed, revokedAt: T0 + 2 * MINUTE });
       });
 
       void it('listActiveSessions excludes revoked and expired sessions and orders by startedAt', T, async () => {

@@ -602,8 +602,11 @@ export class KyselyStore implements Store {
     return row ? sessionFromRow(row) : null;
   }
 
-  async updateSession(s: Session): Promise<void> {
-    await this.db
+  async updateSession(s: Session, expected: Session, now: number): Promise<boolean> {
+    // One conditional statement, atomic in both dialects and across processes: a write computed
+    // from a row another request has changed since, or from a session revoked meanwhile, is
+    // refused instead of overwriting (the JSON columns are compared as the text written).
+    const res = await this.db
       .updateTable('sessions')
       .set({
         last_accessed_at: s.lastAccessedAt,
@@ -613,7 +616,14 @@ export class KyselyStore implements Store {
       })
       .where('project_id', '=', s.projectId)
       .where('id', '=', s.id)
-      .execute();
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .where('last_accessed_at', '=', expected.lastAccessedAt)
+      .where('expires_at', '=', expected.expiresAt)
+      .where('custom_claims', '=', JSON.stringify(expected.customClaims))
+      .where('factors', '=', JSON.stringify(expected.factors))
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
   }
 
   async listActiveSessions(projectId: string, userId: string, now: number): Promise<Session[]> {
