@@ -38,10 +38,11 @@ function logCase(dialect: Dialect, mail: 'smtp' | 'outbox'): void {
       },
     });
     const masterKey = randomBytes(32).toString('base64');
+    const pepper = randomBytes(32).toString('base64');
     let messagesSeen = 0;
 
     before(async () => {
-      const env: Record<string, string> = { POSTERN_LOG_LEVEL: 'trace', POSTERN_MASTER_KEYS: `k1:${masterKey}` };
+      const env: Record<string, string> = { POSTERN_LOG_LEVEL: 'trace', POSTERN_MASTER_KEYS: `k1:${masterKey}`, POSTERN_PEPPER: `p1:${pepper}` };
       if (mail === 'smtp') {
         smtp = await startSmtpServer({ authRequired: true });
         Object.assign(env, {
@@ -69,7 +70,7 @@ function logCase(dialect: Dialect, mail: 'smtp' | 'outbox'): void {
     }
 
     it('after every flow, successes and failures', async () => {
-      const secrets = new Set<string>([masterKey, SMTP_PASSWORD, s.secret, basicAuth(s.projectId, s.secret)]);
+      const secrets = new Set<string>([masterKey, pepper, SMTP_PASSWORD, s.secret, basicAuth(s.projectId, s.secret)]);
       const keep = (...values: unknown[]) => {
         for (const v of values) if (typeof v === 'string' && v !== '') secrets.add(v);
       };
