@@ -151,8 +151,13 @@ export class SessionService {
   async authenticate(project: Project, req: SessionRequest): Promise<HeldSession> {
     this.validate(req);
     const held = await this.resolve(project, req);
-    const session = this.touch(held.session, this.clock.now(), req, null);
-    await this.store.updateSession(session);
+    const now = this.clock.now();
+    const session = this.touch(held.session, now, req, null);
+    // last_accessed_at is kept (and shown) at second precision: a plain check within the second
+    // of the stored value would write back what is already there, so it writes nothing. A
+    // revocation is still seen at once, since the session was just read.
+    const unchanged = req.durationMinutes === undefined && req.customClaims === undefined && sameSecond(held.session.lastAccessedAt, now);
+    if (!unchanged) await this.store.updateSession(session);
     return { session, token: held.token };
   }
 
@@ -185,6 +190,10 @@ export class SessionService {
       factors,
     };
   }
+}
+
+function sameSecond(a: number, b: number): boolean {
+  return Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
 function newFactor(kind: FactorKind, now: number): AuthenticationFactor {
