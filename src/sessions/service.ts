@@ -152,7 +152,12 @@ export class SessionService {
   async authenticate(project: Project, req: SessionRequest): Promise<HeldSession> {
     this.validate(req);
     const held = await this.resolve(project, req);
-    const session = await this.save(this.store, held.session, (s, at) => this.touch(s, at, req, null));
+    // last_accessed_at is kept (and shown) at second precision: a plain check within the second
+    // of the stored value would write back what is already there, so it writes nothing. A
+    // revocation is still seen at once, since the session was just read.
+    const now = this.clock.now();
+    const unchanged = req.durationMinutes === undefined && req.customClaims === undefined && sameSecond(held.session.lastAccessedAt, now);
+    const session = unchanged ? this.touch(held.session, now, req, null) : await this.save(this.store, held.session, (s, at) => this.touch(s, at, req, null));
     return { session, token: held.token };
   }
 
@@ -206,6 +211,10 @@ export class SessionService {
       factors,
     };
   }
+}
+
+function sameSecond(a: number, b: number): boolean {
+  return Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
 function newFactor(kind: FactorKind, now: number): AuthenticationFactor {

@@ -11,6 +11,7 @@ import type { Database } from './schema.js';
 import type { Store } from './store.js';
 import { KyselyStore } from './kysely/store.js';
 import { migrationProvider } from './migrations/index.js';
+import { cachingStatements } from './sqlite-statements.js';
 
 export interface StoreTarget {
   dataDir: string;
@@ -50,7 +51,7 @@ export function openStore(target: StoreTarget): OpenedStore {
     file.pragma('busy_timeout = 5000');
     file.pragma('foreign_keys = ON');
     file.pragma('synchronous = NORMAL');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(file) }) });
   }
   return {
     store: new KyselyStore(db),

@@ -47,6 +47,39 @@ for (const dialect of DIALECTS) {
         assertUser(res.body.user, { userId: u.userId, email: u.email, passwordId: u.passwordId });
       });
 
+      void it('last_accessed_at is stored at every use in a new second; a check within the stored second writes nothing', async () => {
+        const x = await newSession(60);
+        const stored = async () => (await s.postern.store.getSessionById(s.projectId, x.id))!.lastAccessedAt;
+        assert.equal(await stored(), x.startedAt);
+        clock.advance(400);
+        for (const body of [{ session_token: x.token }, { session_jwt: x.jwt }]) {
+          const res = await authSession(s, body);
+          expectOk(res);
+          assertSession(res.body.session, { userId: u.userId, sessionId: x.id, startedAt: x.startedAt, lastAccessedAt: x.startedAt, expiresAt: x.startedAt + 60 * MINUTE });
+          assert.equal(await stored(), x.startedAt, 'same second: no write');
+        }
+        clock.advance(600);
+        expectOk(await authSession(s, { session_jwt: x.jwt }));
+        assert.equal(await stored(), x.startedAt + 1000, 'next second: written');
+        clock.advance(1500);
+        expectOk(await authSession(s, { session_token: x.token }));
+        assert.equal(await stored(), x.startedAt + 2500);
+        // Within the stored second, a duration or custom claims still change the row.
+        clock.advance(100);
+        const res = await authSession(s, { session_token: x.token, session_duration_minutes: 30 });
+        expectOk(res);
+        assert.equal(await stored(), x.startedAt + 2600);
+        assert.equal((await s.postern.store.getSessionById(s.projectId, x.id))!.expiresAt, x.startedAt + 2600 + 30 * MINUTE);
+        clock.advance(100);
+        expectOk(await authSession(s, { session_token: x.token, session_custom_claims: { tier: 'gold' } }));
+        assert.deepEqual((await s.postern.store.getSessionById(s.projectId, x.id))!.customClaims, { tier: 'gold' });
+        assert.equal(await stored(), x.startedAt + 2700);
+        // A revocation is refused at once, written or not.
+        expectOk(await revokeSession(s, { session_id: x.id }));
+        expectError(await authSession(s, { session_token: x.token }), 404, 'session_not_found');
+        clock.advance(300); // back on a whole second, as the other tests expect
+      });
+
       void it('by JWT: returns the same session, a new JWT and no token', async () => {
         const x = await newSession(60);
         const res = await authSession(s, { session_jwt: x.jwt });

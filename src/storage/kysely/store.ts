@@ -251,13 +251,18 @@ export class KyselyStore implements Store {
   }
 
   async getUserByEmail(projectId: string, email: string): Promise<User | null> {
+    // One statement for the user row (the email's row names it), then hydrate.
     const row = await this.db
       .selectFrom('emails')
-      .select('user_id')
-      .where('project_id', '=', projectId)
-      .where('email', '=', email)
+      .innerJoin('users', 'users.id', 'emails.user_id')
+      .selectAll('users')
+      .where('emails.project_id', '=', projectId)
+      .where('emails.email', '=', email)
+      .where('users.project_id', '=', projectId)
       .executeTakeFirst();
-    return row ? this.getUser(projectId, row.user_id) : null;
+    if (!row) return null;
+    const [user] = await this.hydrate([row]);
+    return user ?? null;
   }
 
   async deleteUser(projectId: string, userId: string): Promise<boolean> {
