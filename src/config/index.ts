@@ -75,6 +75,8 @@ export interface Config {
   masterKeys: Array<{ id: string; key: Buffer }>;
   /** Hash worker threads in this process, and how many jobs may wait for one (then 429). */
   hashPool: { workers: number; maxQueue: number };
+  /** Authentication audit events older than this many days are deleted. */
+  authEventsRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     enumerationFloorMs: int('POSTERN_ENUMERATION_FLOOR_MS', 250, 0, 10_000),
     hashPool,
     masterKeys,
+    authEventsRetentionDays: int('POSTERN_AUTH_EVENTS_RETENTION_DAYS', 90, 1, 36_500),
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -4,12 +4,14 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_phone_numbers.js';
 import * as m0003 from './0003_password_reset_tokens.js';
 import * as m0004 from './0004_rate_limit_counters.js';
+import * as m0005 from './0005_auth_events.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_phone_numbers': m0002,
   '0003_password_reset_tokens': m0003,
   '0004_rate_limit_counters': m0004,
+  '0005_auth_events': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
