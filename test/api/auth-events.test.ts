@@ -11,7 +11,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import * as stytch from 'stytch';
+import { loadConfig } from '../../src/config/index.js';
 import { readOutbox } from '../../src/email/outbox.js';
+import { createPostern } from '../../src/main.js';
+import { createTestDatabase } from '../storage/fixtures.js';
 import { DIALECTS, basicAuth, startTestServer, type TestServer } from '../helpers/server.js';
 import { MORE_STRONG, STRONG, WRONG, expectError, expectOk, newEmail, type Res } from './support.js';
 
@@ -285,6 +289,37 @@ for (const dialect of DIALECTS) {
         const keys = Object.keys(JSON.parse(l) as object).sort();
         assert.deepEqual(keys, ['client_address', 'event', 'hostname', 'level', 'msg', 'outcome', 'pid', 'project_id', 'reqId', 'request_id', 'route', 'time', 'user_id']);
         for (const secret of [s.secret, STRONG[0], STRONG[1], WRONG, MORE_STRONG[0]]) assert.equal(l.includes(secret), false);
+      }
+    });
+  });
+
+  describe(`audit events survive a restart (${dialect})`, () => {
+    it('close() writes the buffered events; a new server on the same database lists them', async () => {
+      const db = await createTestDatabase(dialect);
+      try {
+        const config = loadConfig({ POSTERN_LOG_LEVEL: 'silent' }, { ...db.target, port: 0 });
+        const first = await createPostern(config);
+        const { projectId, secret } = await first.projects.create({ live: false });
+        const url = (await first.app.listen({ host: '127.0.0.1', port: 0 })).replace(/\/$/, '');
+        const client = new stytch.Client({ project_id: projectId, secret, env: url + '/' });
+        const created = await client.passwords.create({ email: newEmail('restart'), password: STRONG[0] });
+        const requestIds = [created.request_id];
+        for (let i = 0; i < 3; i++) {
+          const failed = (await client.passwords.authenticate({ email: newEmail('nobody'), password: WRONG }).catch((e: unknown) => e)) as { request_id: string };
+          requestIds.push(failed.request_id);
+        }
+        await first.close();
+
+        const second = await createPostern(config);
+        try {
+          const listed = await second.store.listAuthEvents({ projectId, limit: 10 });
+          assert.deepEqual(listed.map((e) => e.requestId).sort(), [...requestIds].sort());
+          assert.equal(listed.find((e) => e.requestId === created.request_id)?.userId, created.user_id);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await db.drop();
       }
     });
   });
