@@ -144,22 +144,36 @@ export class AuthError extends Error {
   readonly details: Record<string, unknown> | undefined;
   /** For 429/503: when the caller may try again, sent as the Retry-After header. */
   readonly retryAfterSeconds: number | undefined;
+  /** The user the failed attempt concerned, for the audit trail only; never sent to the caller. */
+  userId: string | undefined;
 
   constructor(
     type: ErrorType,
     message?: string,
-    options?: { cause?: unknown; details?: Record<string, unknown>; retryAfterSeconds?: number },
+    options?: { cause?: unknown; details?: Record<string, unknown>; retryAfterSeconds?: number; userId?: string | undefined },
   ) {
     super(message ?? MESSAGES[type] ?? defaultMessage(type), { cause: options?.cause });
     this.name = 'AuthError';
     this.type = type;
     this.details = options?.details;
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.userId = options?.userId;
   }
 
   get status(): number {
     return STATUS[this.type];
   }
+}
+
+/**
+ * A rejection handler that notes which user an AuthError concerns (unless it already names
+ * one) and rethrows it: `await step().catch(concerning(user.id))`.
+ */
+export function concerning(userId: string): (err: unknown) => never {
+  return (err: unknown) => {
+    if (err instanceof AuthError) err.userId ??= userId;
+    throw err;
+  };
 }
 
 export function statusOf(type: ErrorType): number {

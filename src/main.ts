@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
+import { AuthEventWriter } from './events/writer.js';
 import { buildApp } from './http/app.js';
 import { PasswordService } from './passwords/service.js';
 import { createBreachChecker } from './passwords/breach/index.js';
@@ -29,6 +30,8 @@ export interface Postern {
   store: Store;
   dialect: 'sqlite' | 'postgres';
   projects: ProjectService;
+  /** The audit trail's writer; `flush()` writes what is buffered now. */
+  events: AuthEventWriter;
   close(): Promise<void>;
 }
 
@@ -67,23 +70,33 @@ export async function createPostern(
   const migration = new MigrationService(store, clock);
   const counters = config.rateLimits.redisUrl ? await createRedisCounters(config.rateLimits.redisUrl) : new StoreCounters(store);
   const limiter = new RateLimiter(counters, clock);
-  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys }, { logStream: opts.logStream });
+  let onEventProblem: (details: object, message: string) => void = () => {};
+  // Attempts are written in batches off the request path (src/events/writer.ts).
+  const events = new AuthEventWriter(store, clock, {
+    retentionDays: config.authEventsRetentionDays,
+    onProblem: (details, message) => onEventProblem(details, message),
+  });
+  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys, events }, { logStream: opts.logStream });
   onUnknownPepperKey = (pepperKeyId) =>
     app.log.error(
       { pepperKeyId },
       `a stored password hash was made with pepper key "${pepperKeyId}", which POSTERN_PEPPER no longer lists: the login was refused as a wrong password (list the key again, or the user resets the password)`,
     );
   onLookupError = (err) => app.log.warn({ err }, 'breached-password lookup failed; the password was let through (POSTERN_BREACH_FAIL=open)');
+  onEventProblem = (details, message) => app.log.error(details, message);
   let closed = false;
   return {
     app,
     store,
     dialect: opened.dialect,
     projects,
+    events,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
+      // After the app: every answered attempt has been recorded; before the store closes.
+      await events.close();
       await scorer.close();
       await breach.close();
       await mailer.close();

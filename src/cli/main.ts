@@ -4,6 +4,7 @@ import { loadConfig, ConfigError, type Config } from '../config/index.js';
 import { defaultWorkers, serve } from './serve.js';
 import { readOutbox } from '../email/outbox.js';
 import { formatOutbox } from '../email/outbox-format.js';
+import { formatEvents } from '../events/format.js';
 import { unlockUser } from '../users/service.js';
 import { countPepperUsage, formatPepperUsage } from '../passwords/pepper-usage.js';
 import { listSigningKeys, rotateSigningKey } from '../sessions/rotation.js';
@@ -179,6 +180,15 @@ async function pepperUsage(opts: { json?: boolean }): Promise<void> {
   process.stdout.write(opts.json ? JSON.stringify(usage) + '\n' : formatPepperUsage(usage));
 }
 
+async function showEvents(projectId: string | undefined, opts: { json?: boolean; last?: number; user?: string; outcome?: string }): Promise<void> {
+  const events = await withStore(async (store) => {
+    if (projectId !== undefined && !(await new ProjectService(store, systemClock).get(projectId))) return null;
+    return store.listAuthEvents({ projectId, userId: opts.user, outcome: opts.outcome, limit: opts.last ?? 50 });
+  });
+  if (!events) fail(`no project ${projectId}`);
+  process.stdout.write(formatEvents(events, { json: opts.json === true, showProject: projectId === undefined }));
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('postern').description("A self-hosted password-authentication server speaking Stytch's consumer API.");
   program
@@ -241,5 +251,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'one JSON object per line')
     .option('--last <n>', 'only the newest n messages', count)
     .action(showOutbox);
+  program
+    .command('events')
+    .description('print authentication attempts (newest last), of every project or of one')
+    .argument('[project_id]')
+    .option('--json', 'one JSON object per line')
+    .option('--last <n>', 'only the newest n events (default 50)', count)
+    .option('--user <user_id>', "only this user's events")
+    .option('--outcome <outcome>', 'only this outcome: success or a Stytch error_type')
+    .action(showEvents);
   await program.parseAsync(argv);
 }

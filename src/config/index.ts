@@ -88,6 +88,8 @@ export interface Config {
   peppers: readonly PepperKey[];
   /** Hash worker threads in this process, and how many jobs may wait for one (then 429). */
   hashPool: { workers: number; maxQueue: number };
+  /** Authentication audit events older than this many days are deleted. */
+  authEventsRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     hashPool,
     masterKeys,
     peppers,
+    authEventsRetentionDays: int('POSTERN_AUTH_EVENTS_RETENTION_DAYS', 90, 1, 36_500),
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -4,6 +4,7 @@ import { AuthError } from '../errors.js';
 import { newId } from '../random.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './error-handler.js';
+import { attemptRecorder } from './attempts.js';
 import { authenticateProject } from './project-auth.js';
 import { routes } from './routes.js';
 
@@ -123,6 +124,8 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.decorateRequest('project', null);
   app.decorateRequest('stytchRequestId', null);
+  app.decorateRequest('attemptUserId', null);
+  app.decorateRequest('attemptOutcome', null);
 
   // JSON bodies only (any other content type is refused as bad_request), with an empty body
   // accepted as absent: Go and Python send DELETE and GET with a JSON content type and no body.
@@ -177,6 +180,7 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
         return Promise.resolve();
       },
       ...(route.limited ? { preHandler: (request: FastifyRequest) => checkRateLimits(deps, request) } : {}),
+      ...(route.audit ? { onResponse: attemptRecorder(deps.events, deps.clock, route.audit) } : {}),
       handler: route.handler,
     });
   }

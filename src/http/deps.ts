@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import type { AuthEventSink } from '../events/writer.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import type { MigrationService } from '../passwords/migrate.js';
 import type { ResetService } from '../passwords/resets.js';
@@ -21,4 +22,6 @@ export interface HttpDeps {
   sessions: SessionService;
   users: UserService;
   keys: SigningKeys;
+  /** Authentication attempts go here (the audit trail). */
+  events: AuthEventSink;
 }

@@ -26,6 +26,7 @@ function frameworkType(err: FastifyError): ErrorType | null {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, type: ErrorType, message: string, details?: Record<string, unknown>) {
   const status = statusOf(type);
+  request.attemptOutcome = type;
   return reply.code(status).send({
     status_code: status,
     request_id: requestIdOf(request),
@@ -42,6 +43,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, type: Er
  */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (err instanceof AuthError) {
+    if (err.userId !== undefined) request.attemptUserId ??= err.userId;
     if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
     if (err.type === 'internal_server_error') request.log.error({ err, request_id: requestIdOf(request) }, 'internal error');
     return sendError(request, reply, err.type, err.message, err.details);

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { AuditMode } from './attempts.js';
 import type { HttpDeps } from './deps.js';
 import { passwordResetHandlers } from './handlers/password-resets.js';
 import { passwordHandlers } from './handlers/passwords.js';
@@ -15,6 +16,8 @@ export interface RouteDef {
   schema?: FastifySchema;
   /** Password routes count toward the per-email and per-address rate limits. */
   limited?: boolean;
+  /** Routes that prove a credential: their attempts go to the audit trail (docs/security.md). */
+  audit?: AuditMode;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
@@ -25,15 +28,15 @@ export function routes(deps: HttpDeps): RouteDef[] {
   const sessions = sessionHandlers(deps);
   const users = userHandlers(deps);
   return [
-    { method: 'POST', url: '/v1/passwords', auth: 'project', limited: true, schema: { body: S.PasswordCreateBody }, handler: passwords.create },
-    { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', limited: true, schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
+    { method: 'POST', url: '/v1/passwords', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.PasswordCreateBody }, handler: passwords.create },
+    { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
     { method: 'POST', url: '/v1/passwords/migrate', auth: 'project', limited: true, schema: { body: S.MigrateBody }, handler: passwords.migrate },
     { method: 'POST', url: '/v1/passwords/strength_check', auth: 'project', limited: true, schema: { body: S.StrengthCheckBody }, handler: passwords.strengthCheck },
-    { method: 'POST', url: '/v1/passwords/existing_password/reset', auth: 'project', limited: true, schema: { body: S.ExistingPasswordResetBody }, handler: passwords.resetExisting },
-    { method: 'POST', url: '/v1/passwords/session/reset', auth: 'project', limited: true, schema: { body: S.SessionResetBody }, handler: resets.bySession },
-    { method: 'POST', url: '/v1/passwords/email/reset/start', auth: 'project', limited: true, schema: { body: S.EmailResetStartBody }, handler: resets.startByEmail },
-    { method: 'POST', url: '/v1/passwords/email/reset', auth: 'project', limited: true, schema: { body: S.EmailResetBody }, handler: resets.byEmail },
-    { method: 'POST', url: '/v1/sessions/authenticate', auth: 'project', schema: { body: S.SessionAuthenticateBody }, handler: sessions.authenticate },
+    { method: 'POST', url: '/v1/passwords/existing_password/reset', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.ExistingPasswordResetBody }, handler: passwords.resetExisting },
+    { method: 'POST', url: '/v1/passwords/session/reset', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.SessionResetBody }, handler: resets.bySession },
+    { method: 'POST', url: '/v1/passwords/email/reset/start', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.EmailResetStartBody }, handler: resets.startByEmail },
+    { method: 'POST', url: '/v1/passwords/email/reset', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.EmailResetBody }, handler: resets.byEmail },
+    { method: 'POST', url: '/v1/sessions/authenticate', auth: 'project', audit: 'failures', schema: { body: S.SessionAuthenticateBody }, handler: sessions.authenticate },
     { method: 'GET', url: '/v1/sessions', auth: 'project', schema: { querystring: S.SessionsQuery }, handler: sessions.list },
     { method: 'POST', url: '/v1/sessions/revoke', auth: 'project', schema: { body: S.SessionRevokeBody }, handler: sessions.revoke },
     { method: 'GET', url: '/v1/sessions/jwks/:project_id', auth: 'optional', schema: { params: S.ProjectIdParams }, handler: sessions.jwks },

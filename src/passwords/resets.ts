@@ -2,12 +2,12 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { EmailDeliveryError, type Mailer } from '../email/mailer.js';
 import { renderResetPasswordEmail } from '../email/reset-password.js';
-import { AuthError } from '../errors.js';
+import { AuthError, concerning } from '../errors.js';
 import type { Project } from '../projects/project.js';
 import { newId, randomToken } from '../random.js';
 import type { HeldSession, IssuedSession, SessionRequest, SessionService } from '../sessions/service.js';
 import { digestToken } from '../sessions/tokens.js';
-import type { Store } from '../storage/store.js';
+import type { ResetTokenRecord, Store } from '../storage/store.js';
 import { normalizeEmail } from '../users/email.js';
 import type { User } from '../users/user.js';
 import type { PasswordHasher } from './hash-pool.js';
@@ -54,6 +54,11 @@ export class ResetService {
     assertWellFormed(input.password, 'password');
     this.sessions.validate(input.session);
     const held = await this.sessions.resolve(project, input.session);
+    // Past this point the failure concerns the session's user (the audit trail names it).
+    return this.resetForSession(project, input, held).catch(concerning(held.session.userId));
+  }
+
+  private async resetForSession(project: Project, input: { password: string; session: SessionRequest }, held: HeldSession): Promise<ResetResult> {
     const now = this.clock.now();
     const recent = held.session.factors.some((f) => QUALIFYING_FACTORS.has(f.type) && now - f.lastAuthenticatedAt <= SESSION_RESET_WINDOW_MS);
     if (!recent) {
@@ -136,6 +141,11 @@ export class ResetService {
     this.sessions.validate(input.session);
     const record = /^[A-Za-z0-9_-]{43}=$/.test(input.token) ? await this.store.getResetTokenByHash(project.id, digestToken(input.token)) : null;
     if (!record) throw new AuthError('magic_link_not_found', 'The password reset token could not be found.');
+    // Past this point the failure concerns the token's user (the audit trail names it).
+    return this.resetWithToken(project, input, record).catch(concerning(record.userId));
+  }
+
+  private async resetWithToken(project: Project, input: EmailResetInput, record: ResetTokenRecord): Promise<ResetResult> {
     if (record.usedAt !== null || record.expiresAt <= this.clock.now()) {
       throw new AuthError('unable_to_auth_magic_link', 'The password reset token has been used or has expired.');
     }

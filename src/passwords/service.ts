@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
-import { AuthError } from '../errors.js';
+import { AuthError, concerning } from '../errors.js';
 import type { Project } from '../projects/project.js';
 import { newId, randomToken } from '../random.js';
 import {
@@ -70,7 +70,8 @@ export class PasswordService {
     assertMetadata(trustedMetadata);
     assertMetadata(untrustedMetadata);
     // Checked before hashing so a taken email costs no hash; checked again on insert.
-    if (await this.store.getUserByEmail(project.id, email)) throw new AuthError('duplicate_email');
+    const taken = await this.store.getUserByEmail(project.id, email);
+    if (taken) throw new AuthError('duplicate_email', undefined, { userId: taken.id });
     await this.policy.assertNewPassword(project.settings, input.password, email);
     const hash = await this.hasher.hash(input.password);
 
@@ -106,12 +107,12 @@ export class PasswordService {
   async authenticate(project: Project, input: { email: string; password: string; session: SessionRequest }): Promise<AuthResult> {
     this.sessions.validate(input.session);
     const { user, stored } = await this.verifyCredentials(project, input.email, input.password);
-    if (stored.requiresReset) throw new AuthError('reset_password');
+    if (stored.requiresReset) throw new AuthError('reset_password', undefined, { userId: user.id });
     if (await this.policy.requiresResetAtLogin(project.settings, input.password, user.emails[0]?.email ?? '')) {
       await this.store.markPasswordRequiresReset(project.id, stored.id);
-      throw new AuthError('reset_password');
+      throw new AuthError('reset_password', undefined, { userId: user.id });
     }
-    const passed = await this.sessions.resolvePassed(project, user.id, input.session);
+    const passed = await this.sessions.resolvePassed(project, user.id, input.session).catch(concerning(user.id));
     // A hash weaker than today's parameters, an imported legacy one, or one without the current
     // pepper is replaced now, while the password is at hand; users migrate one login at a time.
     const rehash = this.hasher.needsRehash(stored.hash)
@@ -139,17 +140,17 @@ export class PasswordService {
     assertWellFormed(input.newPassword, 'new_password');
     this.sessions.validate(input.session);
     const { user, stored } = await this.verifyCredentials(project, input.email, input.existingPassword);
-    if (stored.requiresReset) throw new AuthError('cannot_reset_password_with_existing_password');
-    await this.policy.assertNewPassword(project.settings, input.newPassword, user.emails[0]?.email ?? '');
-    const passed = await this.sessions.resolvePassed(project, user.id, input.session);
-    const newHash = await this.hasher.hash(input.newPassword);
+    if (stored.requiresReset) throw new AuthError('cannot_reset_password_with_existing_password', undefined, { userId: user.id });
+    await this.policy.assertNewPassword(project.settings, input.newPassword, user.emails[0]?.email ?? '').catch(concerning(user.id));
+    const passed = await this.sessions.resolvePassed(project, user.id, input.session).catch(concerning(user.id));
+    const newHash = await this.hasher.hash(input.newPassword).catch(concerning(user.id));
 
     const held = await this.store.transaction(async (tx) => {
       const now = this.clock.now();
       // Compare-and-set on the hash we verified: of concurrent resets from the same password
       // exactly one lands; the others see a changed hash and fail as a wrong password.
       if (!(await tx.replacePasswordHash(project.id, stored.id, stored.hash, newHash, now))) {
-        throw new AuthError('unauthorized_credentials');
+        throw new AuthError('unauthorized_credentials', undefined, { userId: user.id });
       }
       await tx.clearFailedAttempts(project.id, user.id);
       if (user.status === 'pending') await tx.activateUser(project.id, user.id);
@@ -179,17 +180,18 @@ export class PasswordService {
         // has a password.
         await this.hasher.verify(await this.dummyHash(), password);
         await this.padTo(started);
-        throw new AuthError('unauthorized_credentials');
+        // The caller learns nothing; the audit trail still names the account, if there is one.
+        throw new AuthError('unauthorized_credentials', undefined, { userId: user?.id });
       }
       if (!user) throw new AuthError('email_not_found');
-      if (locked) throw new AuthError('user_lock_limit_reached');
-      throw new AuthError('no_user_password');
+      if (locked) throw new AuthError('user_lock_limit_reached', undefined, { userId: user.id });
+      throw new AuthError('no_user_password', undefined, { userId: user.id });
     }
-    if (!(await this.hasher.verify(stored.hash, password))) {
+    if (!(await this.hasher.verify(stored.hash, password).catch(concerning(user.id)))) {
       const { lockThreshold, lockDurationMinutes } = project.settings;
       await this.store.recordFailedAttempt(project.id, user.id, this.clock.now(), lockThreshold, lockDurationMinutes * 60_000);
       if (protect) await this.padTo(started);
-      throw new AuthError('unauthorized_credentials');
+      throw new AuthError('unauthorized_credentials', undefined, { userId: user.id });
     }
     return { user, stored };
   }

@@ -109,6 +109,18 @@ export interface RateLimitCountersTable {
   count: number;
 }
 
+/** One authentication attempt (see src/events/). */
+export interface AuthEventsTable {
+  id: string;
+  project_id: string;
+  user_id: string | null;
+  route: string;
+  outcome: string;
+  client_address: string;
+  request_id: string;
+  created_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_secrets: ProjectSecretsTable;
@@ -120,4 +132,5 @@ export interface Database {
   sessions: SessionsTable;
   password_reset_tokens: PasswordResetTokensTable;
   rate_limit_counters: RateLimitCountersTable;
+  auth_events: AuthEventsTable;
 }

@@ -2,6 +2,7 @@
  * The store: one interface, named by use, implemented once on Kysely for SQLite and
  * PostgreSQL. Every method is scoped to a project. Expected absence is `null`.
  */
+import type { AuthEvent, AuthEventQuery } from '../events/auth-event.js';
 import type { Project, ProjectSettings } from '../projects/project.js';
 import type { Session } from '../sessions/session.js';
 import type { UserSearchQuery } from '../users/search.js';
@@ -169,6 +170,14 @@ export interface Store {
   hitRateLimit(key: string, windowStart: number): Promise<number>;
   /** Forgets counters of windows that started before `before`. */
   pruneRateLimits(before: number): Promise<void>;
+
+  // authentication audit events
+  /** Inserts the events, in as few statements as the dialect allows (one per few hundred rows). */
+  insertAuthEvents(events: AuthEvent[]): Promise<void>;
+  /** Events matching the query, newest first (ties by id), at most `query.limit`. */
+  listAuthEvents(query: AuthEventQuery): Promise<AuthEvent[]>;
+  /** Deletes the events created before `before`, in every project; returns how many. */
+  pruneAuthEvents(before: number): Promise<number>;
 
   // password reset tokens
   insertResetToken(token: ResetTokenRecord, tokenHash: string): Promise<void>;

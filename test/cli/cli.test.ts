@@ -246,6 +246,70 @@ describe('postern CLI', () => {
     assert.equal(await second.stop(), 0);
     assert.doesNotMatch(printed, /Created a test project/);
   });
+
+  it('events: attempts answered by a serve process are in the table after SIGTERM, listed as a table or JSON lines, filtered', async () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const other = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string; secret: string };
+    const server = await startServeIn(dir);
+    const ids: Record<string, string> = {};
+    let userId = '';
+    try {
+      const client = new stytch.Client({ project_id: other.project_id, secret: other.secret, env: server.url + '/' });
+      const created = await client.passwords.create({ email: 'events@example.com', password: 'correct horse battery staple 91' });
+      userId = created.user_id;
+      ids.created = created.request_id;
+      const wrong = await client.passwords.authenticate({ email: 'events@example.com', password: 'not the password at all 7' }).catch((e: { request_id: string; error_type: string }) => e);
+      assert.equal((wrong as { error_type: string }).error_type, 'unauthorized_credentials');
+      ids.wrong = (wrong as { request_id: string }).request_id;
+      const unknown = await client.passwords.authenticate({ email: 'nobody@example.com', password: 'not the password at all 7' }).catch((e: { request_id: string }) => e);
+      ids.unknown = unknown.request_id;
+    } finally {
+      // SIGTERM: what the writer's timer had not written yet, its close() writes before exit.
+      assert.equal(await server.stop(), 0);
+    }
+
+    const json = run(['events', other.project_id, '--json'], env);
+    assert.equal(json.status, 0, json.stderr);
+    const events = json.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      events.map((e) => [e.request_id, e.route, e.outcome, e.user_id, e.project_id, e.client_address]),
+      [
+        [ids.created, '/v1/passwords', 'success', userId, other.project_id, '127.0.0.1'],
+        [ids.wrong, '/v1/passwords/authenticate', 'unauthorized_credentials', userId, other.project_id, '127.0.0.1'],
+        [ids.unknown, '/v1/passwords/authenticate', 'email_not_found', null, other.project_id, '127.0.0.1'],
+      ],
+      'oldest first, every field',
+    );
+    for (const e of events) {
+      assert.deepEqual(Object.keys(e).sort(), ['client_address', 'created_at', 'id', 'outcome', 'project_id', 'request_id', 'route', 'user_id']);
+      assert.match(String(e.created_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+
+    const last = run(['events', other.project_id, '--json', '--last', '1'], env);
+    assert.deepEqual(last.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id), [ids.unknown]);
+    const byUser = run(['events', other.project_id, '--json', '--user', userId], env);
+    assert.deepEqual(byUser.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id), [ids.created, ids.wrong]);
+    const byOutcome = run(['events', '--json', '--outcome', 'unauthorized_credentials'], env);
+    assert.deepEqual(byOutcome.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id), [ids.wrong], 'across projects');
+
+    const table = run(['events', other.project_id], env);
+    assert.equal(table.status, 0, table.stderr);
+    const rows = table.stdout.trimEnd().split('\n');
+    assert.match(rows[0]!, /^time\s+user\s+route\s+outcome\s+client\s+request_id$/);
+    assert.equal(rows.length, 4);
+    assert.match(rows[2]!, new RegExp(`${userId}\\s+/v1/passwords/authenticate\\s+unauthorized_credentials\\s+127\\.0\\.0\\.1\\s+${ids.wrong}$`));
+    assert.match(rows[3]!, /\s-\s+\/v1\/passwords\/authenticate\s+email_not_found\s/);
+    const all = run(['events'], env);
+    assert.match(all.stdout.split('\n')[0]!, /^time\s+project\s+user/, 'a project column when listing every project');
+
+    const none = run(['events', other.project_id, '--outcome', 'user_lock_limit_reached'], env);
+    assert.equal(none.stdout, 'No authentication events.\n');
+    const missing = run(['events', 'project-test-00000000-0000-4000-8000-000000000000'], env);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no project/);
+    assert.equal(run(['events', '--last', '0'], env).status, 1, 'a count is positive');
+  });
 });
 
 function startServeIn(dir: string) {

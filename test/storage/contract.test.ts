@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthEvent } from '../../src/events/auth-event.js';
 import { PROJECT_DEFAULTS, type Project, type ProjectSettings } from '../../src/projects/project.js';
 import { newId } from '../../src/random.js';
 import type { Session } from '../../src/sessions/session.js';
@@ -940,6 +941,86 @@ for (const dialect of DIALECTS) {
         await store.revokeUserSessions(p.id, u.id, now, keep.session.id);
         assert.deepEqual(await store.listActiveSessions(p.id, u.id, now), [keep.session]);
         for (const s of [drop1, drop2]) assert.equal((await store.getSessionById(p.id, s.session.id))?.revokedAt, now);
+      });
+    });
+
+    // ------------------------------------------------------------------ authentication audit events
+
+    void describe('auth events', () => {
+      function makeEvent(projectId: string, overrides: Partial<AuthEvent> = {}): AuthEvent {
+        return {
+          id: newId('auth-event', 'test'),
+          projectId,
+          userId: null,
+          route: '/v1/passwords/authenticate',
+          outcome: 'success',
+          clientAddress: '127.0.0.1',
+          requestId: newId('request-id', 'test'),
+          createdAt: T0,
+          ...overrides,
+        };
+      }
+
+      void it('insertAuthEvents stores every field; listAuthEvents returns them newest first, per project', T, async () => {
+        const p = await newProject();
+        const other = await newProject();
+        const u = await newUser(p.id);
+        const a = makeEvent(p.id, { userId: u.id, createdAt: T0, outcome: 'success', clientAddress: '::1' });
+        const b = makeEvent(p.id, { createdAt: T0 + MINUTE, outcome: 'email_not_found', route: '/v1/passwords/email/reset/start' });
+        const c = makeEvent(p.id, { userId: u.id, createdAt: T0 + 2 * MINUTE, outcome: 'unauthorized_credentials' });
+        const elsewhere = makeEvent(other.id, { createdAt: T0 + 3 * MINUTE });
+        await store.insertAuthEvents([a, b, c, elsewhere]);
+        await store.insertAuthEvents([]); // nothing to write is not an error
+
+        assert.deepEqual(await store.listAuthEvents({ projectId: p.id, limit: 10 }), [c, b, a]);
+        assert.deepEqual(await store.listAuthEvents({ projectId: p.id, limit: 2 }), [c, b], 'limit keeps the newest');
+        assert.deepEqual(await store.listAuthEvents({ projectId: p.id, userId: u.id, limit: 10 }), [c, a]);
+        assert.deepEqual(await store.listAuthEvents({ projectId: p.id, outcome: 'unauthorized_credentials', limit: 10 }), [c]);
+        assert.deepEqual(await store.listAuthEvents({ projectId: other.id, limit: 10 }), [elsewhere]);
+        const all = await store.listAuthEvents({ limit: 1000 });
+        for (const e of [a, b, c, elsewhere]) assert.ok(all.some((x) => x.id === e.id), 'listing without a project spans every project');
+        assert.equal(typeof a.createdAt, 'number');
+        assert.equal(typeof (await store.listAuthEvents({ projectId: p.id, limit: 1 }))[0]?.createdAt, 'number');
+      });
+
+      void it('insertAuthEvents writes a batch larger than one statement holds, and rows survive their user', T, async () => {
+        const p = await newProject();
+        const u = await newUser(p.id);
+        const many = Array.from({ length: 1234 }, (_, i) => makeEvent(p.id, { userId: u.id, createdAt: T0 + i }));
+        await store.insertAuthEvents(many);
+        const listed = await store.listAuthEvents({ projectId: p.id, limit: 5000 });
+        assert.equal(listed.length, many.length);
+        assert.deepEqual(listed[0], many.at(-1));
+        assert.equal(await store.deleteUser(p.id, u.id), true);
+        assert.equal((await store.listAuthEvents({ projectId: p.id, userId: u.id, limit: 5000 })).length, many.length, 'the audit trail outlives the user');
+      });
+
+      void it('pruneAuthEvents deletes events created before the cutoff, in every project, and says how many', T, async () => {
+        const p = await newProject();
+        const q = await newProject();
+        const old1 = makeEvent(p.id, { createdAt: T0 - 100 * 24 * HOUR });
+        const old2 = makeEvent(q.id, { createdAt: T0 - 91 * 24 * HOUR });
+        const edge = makeEvent(p.id, { createdAt: T0 - 90 * 24 * HOUR });
+        const fresh = makeEvent(q.id, { createdAt: T0 });
+        await store.insertAuthEvents([old1, old2, edge, fresh]);
+        // Every other test's events are from T0 on, so exactly these two are older than the cutoff.
+        assert.equal(await store.pruneAuthEvents(T0 - 90 * 24 * HOUR), 2);
+        assert.deepEqual(await store.listAuthEvents({ projectId: p.id, limit: 10 }), [edge]);
+        assert.deepEqual(await store.listAuthEvents({ projectId: q.id, limit: 10 }), [fresh]);
+        assert.equal(await store.pruneAuthEvents(T0 - 90 * 24 * HOUR), 0);
+      });
+
+      void it('insertAuthEvents inside a transaction rolls back with it', T, async () => {
+        const p = await newProject();
+        const e = makeEvent(p.id);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.insertAuthEvents([e]);
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        assert.deepEqual(await store.listAuthEvents({ projectId: p.id, limit: 10 }), []);
       });
     });
 

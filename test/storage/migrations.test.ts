@@ -1,6 +1,6 @@
 /**
  * Migrations that move data: a database made by an older Postern keeps working after
- * `postern migrate`. 0007 moves each project's single secret into project_secrets.
+ * `postern migrate`. 0006 moves each project's single secret into project_secrets.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -23,7 +23,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => db.drop());
 
-    void it('0007: a project made before project_secrets keeps its secret, now its first of several', async () => {
+    void it('0006: a project made before project_secrets keeps its secret, now its first of several', async () => {
       const raw = new Kysely<any>({
         dialect: db.target.databaseUrl
           ? new PostgresDialect({ pool: new pg.Pool({ connectionString: db.target.databaseUrl, max: 1 }) })

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import type { HttpDeps } from '../deps.js';
+import { noteAttemptOutcome, noteAttemptUser } from '../attempts.js';
 import { projectOf, respond } from '../respond.js';
 import { authResponseToWire } from '../wire/convert.js';
 import { absent, type EmailResetBody, type EmailResetStartBody, type SessionResetBody } from '../wire/schemas.js';
@@ -17,6 +18,7 @@ export function passwordResetHandlers(deps: HttpDeps) {
     bySession: async (request: FastifyRequest, reply: FastifyReply) => {
       const body = request.body as Static<typeof SessionResetBody>;
       const result = await deps.resets.bySession(projectOf(request), { password: body.password, session: sessionRequestOf(body) });
+      noteAttemptUser(request, result.user.id);
       return respond(request, reply, authResponseToWire(result.user, result.session, deps.clock.now()));
     },
 
@@ -32,6 +34,9 @@ export function passwordResetHandlers(deps: HttpDeps) {
         locale: absent(body.locale),
         resetPasswordTemplateId: absent(body.reset_password_template_id),
       });
+      // Empty ids: an unknown address answered like a known one (enumeration protection).
+      if (result.userId === '') noteAttemptOutcome(request, 'email_not_found');
+      else noteAttemptUser(request, result.userId);
       return respond(request, reply, { user_id: result.userId, email_id: result.emailId });
     },
 
@@ -46,6 +51,7 @@ export function passwordResetHandlers(deps: HttpDeps) {
         attributes: attributesOf(body.attributes),
         options: options ? { ipMatchRequired: absent(options.ip_match_required), userAgentMatchRequired: absent(options.user_agent_match_required) } : undefined,
       });
+      noteAttemptUser(request, result.user.id);
       return respond(request, reply, authResponseToWire(result.user, result.session, deps.clock.now()));
     },
   };

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import type { SessionRequest } from '../../sessions/service.js';
 import type { HttpDeps } from '../deps.js';
+import { noteAttemptUser } from '../attempts.js';
 import { projectOf, respond } from '../respond.js';
 import { authResponseToWire, userToWire } from '../wire/convert.js';
 import {
@@ -53,6 +54,7 @@ export function passwordHandlers(deps: HttpDeps) {
         untrustedMetadata: absent(body.untrusted_metadata) as Record<string, unknown> | undefined,
         session: { durationMinutes: absent(body.session_duration_minutes), customClaims: absent(body.session_custom_claims) },
       });
+      noteAttemptUser(request, result.user.id);
       return respond(request, reply, {
         ...authResponseToWire(result.user, result.session, deps.clock.now()),
         email_id: result.emailId,
@@ -66,6 +68,7 @@ export function passwordHandlers(deps: HttpDeps) {
         password: body.password,
         session: sessionRequestOf(body),
       });
+      noteAttemptUser(request, result.user.id);
       return respond(request, reply, authResponseToWire(result.user, result.session, deps.clock.now()));
     },
 
@@ -157,6 +160,7 @@ export function passwordHandlers(deps: HttpDeps) {
         newPassword: body.new_password,
         session: sessionRequestOf(body),
       });
+      noteAttemptUser(request, result.user.id);
       return respond(request, reply, authResponseToWire(result.user, result.session, deps.clock.now()));
     },
   };

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import type { AuthEvent, AuthEventQuery } from '../../events/auth-event.js';
 import type { Project, ProjectSettings } from '../../projects/project.js';
 import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
@@ -6,6 +7,8 @@ import type { Database, UsersTable } from '../schema.js';
 import type { UserFilter, UserSearchQuery } from '../../users/search.js';
 import type { InsertUserResult, NewUserRecord, ProjectSecretRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
+
+const AUTH_EVENT_ROWS_PER_INSERT = 500;
 
 export class KyselyStore implements Store {
   constructor(
@@ -495,6 +498,48 @@ export class KyselyStore implements Store {
 
   async pruneRateLimits(before: number): Promise<void> {
     await this.db.deleteFrom('rate_limit_counters').where('window_start', '<', before).execute();
+  }
+
+  // ---- authentication audit events
+
+  async insertAuthEvents(events: AuthEvent[]): Promise<void> {
+    // Multi-row inserts, well under SQLite's 32766 bound variables per statement.
+    for (let i = 0; i < events.length; i += AUTH_EVENT_ROWS_PER_INSERT) {
+      const rows = events.slice(i, i + AUTH_EVENT_ROWS_PER_INSERT).map((e) => ({
+        id: e.id,
+        project_id: e.projectId,
+        user_id: e.userId,
+        route: e.route,
+        outcome: e.outcome,
+        client_address: e.clientAddress,
+        request_id: e.requestId,
+        created_at: e.createdAt,
+      }));
+      await this.db.insertInto('auth_events').values(rows).execute();
+    }
+  }
+
+  async listAuthEvents(query: AuthEventQuery): Promise<AuthEvent[]> {
+    let q = this.db.selectFrom('auth_events').selectAll();
+    if (query.projectId !== undefined) q = q.where('project_id', '=', query.projectId);
+    if (query.userId !== undefined) q = q.where('user_id', '=', query.userId);
+    if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      userId: r.user_id,
+      route: r.route,
+      outcome: r.outcome,
+      clientAddress: r.client_address,
+      requestId: r.request_id,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async pruneAuthEvents(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('auth_events').where('created_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   // ---- password reset tokens
