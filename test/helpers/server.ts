@@ -55,8 +55,9 @@ export function basicAuth(projectId: string, secret: string): string {
   return 'Basic ' + Buffer.from(`${projectId}:${secret}`).toString('base64');
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `postern_t_${randomBytes(6).toString('hex')}`;
+/** A new, empty PostgreSQL database on the test server (name `<prefix>_<random hex>`), and how to drop it. */
+export async function createPgDatabase(prefix = 'postern_t'): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   try {
@@ -67,6 +68,7 @@ async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<vo
   const url = new URL(PG_URL!);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_URL });

@@ -5,15 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import * as stytch from 'stytch';
 import { decodeProtectedHeader } from 'jose';
 import { startServe, type ServeProcess } from '../helpers/processes.js';
+import { createPgDatabase } from '../helpers/server.js';
 import { MORE_STRONG, STRONG, WRONG, newEmail } from '../api/support.js';
 import { rejectsWith } from '../helpers/stytch-errors.js';
 
@@ -27,7 +26,7 @@ const TARGETS: Array<{ name: string; skip: string | false }> = [
 for (const target of TARGETS) {
   describe(`two server processes on one ${target.name} store`, { skip: target.skip }, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-multi-'));
-    let dbName = '';
+    let pgDb: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
     let env: Record<string, string | undefined>;
     let a: ServeProcess;
     let b: ServeProcess;
@@ -37,14 +36,8 @@ for (const target of TARGETS) {
     before(async () => {
       env = { POSTERN_DATA_DIR: dataDir, POSTERN_RATE_LIMIT_EMAIL_PER_MINUTE: '30' };
       if (target.name === 'postgres') {
-        dbName = `postern_m_${randomBytes(6).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${dbName}`);
-        await admin.end();
-        const url = new URL(PG_URL!);
-        url.pathname = `/${dbName}`;
-        env.DATABASE_URL = url.toString();
+        pgDb = await createPgDatabase('postern_m');
+        env.DATABASE_URL = pgDb.url;
       }
       a = await startServe(env, ['--workers', '1']);
       b = await startServe(env, ['--workers', '1']);
@@ -59,12 +52,7 @@ for (const target of TARGETS) {
     after(async () => {
       assert.equal(await a.stop(), 0);
       assert.equal(await b.stop(), 0);
-      if (dbName) {
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await admin.end();
-      }
+      await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 

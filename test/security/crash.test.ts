@@ -26,13 +26,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startServe, type ServeProcess } from '../helpers/processes.js';
+import { createPgDatabase } from '../helpers/server.js';
 import { newEmail } from '../api/support.js';
 
 const PG_URL = process.env.POSTERN_TEST_DATABASE_URL;
@@ -196,6 +197,7 @@ for (const target of TARGETS) {
   describe(`SIGKILL during a reset load on ${target.name}`, { skip: target.skip }, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-crash-'));
     let dbName = '';
+    let pgDb: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
     const env: Record<string, string | undefined> = {
       POSTERN_DATA_DIR: dataDir,
       POSTERN_RATE_LIMIT_EMAIL_PER_MINUTE: '0',
@@ -206,14 +208,9 @@ for (const target of TARGETS) {
 
     before(async () => {
       if (target.name === 'postgres') {
-        dbName = `postern_crash_${randomBytes(6).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${dbName}`);
-        await admin.end();
-        const url = new URL(PG_URL!);
-        url.pathname = `/${dbName}`;
-        env.DATABASE_URL = url.toString();
+        pgDb = await createPgDatabase('postern_crash');
+        dbName = pgDb.name;
+        env.DATABASE_URL = pgDb.url;
       }
     });
 
@@ -222,12 +219,7 @@ for (const target of TARGETS) {
         crash(server);
         await server.exited;
       }
-      if (dbName) {
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await admin.end();
-      }
+      await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 

@@ -8,14 +8,12 @@
  *   the session) succeeds, and the session never comes back.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { startServe, type ServeProcess } from '../helpers/processes.js';
-import { DIALECTS, basicAuth, startTestServer, type TestServer } from '../helpers/server.js';
+import { DIALECTS, basicAuth, createPgDatabase, startTestServer, type TestServer } from '../helpers/server.js';
 import { STRONG, expectError, expectOk, newEmail, type Res } from '../api/support.js';
 
 const PG_URL = process.env.POSTERN_TEST_DATABASE_URL;
@@ -155,21 +153,15 @@ const TARGETS: Array<{ name: string; skip: string | false }> = [
 for (const target of TARGETS) {
   void describe(`session races across two server processes on one ${target.name} store`, { skip: target.skip }, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-races-'));
-    let dbName = '';
+    let pgDb: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
     const servers: ServeProcess[] = [];
     let auth = '';
 
     before(async () => {
       const env: Record<string, string | undefined> = { POSTERN_DATA_DIR: dataDir };
       if (target.name === 'postgres') {
-        dbName = `postern_r_${randomBytes(6).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${dbName}`);
-        await admin.end();
-        const url = new URL(PG_URL!);
-        url.pathname = `/${dbName}`;
-        env.DATABASE_URL = url.toString();
+        pgDb = await createPgDatabase('postern_r');
+        env.DATABASE_URL = pgDb.url;
       }
       servers.push(await startServe(env, ['--workers', '1']));
       servers.push(await startServe(env, ['--workers', '1']));
@@ -181,12 +173,7 @@ for (const target of TARGETS) {
 
     after(async () => {
       for (const server of servers) assert.equal(await server.stop(), 0);
-      if (dbName) {
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await admin.end();
-      }
+      await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
