@@ -79,6 +79,7 @@ export function checkResponse(req: Sent, res: Received | { error: string }): Ver
  */
 const TABLES: Array<[string, string]> = [
   ['projects', 'id'],
+  ['project_secrets', 'id'],
   ['users', 'id'],
   ['emails', 'id'],
   ['phone_numbers', 'id'],
