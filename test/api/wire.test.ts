@@ -202,7 +202,7 @@ for (const dialect of DIALECTS) {
 
       void it('odd values get Stytch-shaped 4xx answers, never a 5xx', async () => {
         const path = '/v1/passwords/authenticate';
-        expectError(await s.request('POST', path, { email: 'a\u0000b@example.com', password: 'x' }), 400, 'invalid_email');
+        expectError(await s.request('POST', path, { email: 'a\u0000b@example.com', password: 'x' }), 400, 'invalid_argument'); // NUL is refused before any field rule (docs/compatibility.md)
         expectError(await s.request('POST', path, { email: 'x'.repeat(10_000) + '@example.com', password: 'x' }), 400, 'invalid_email');
         expectError(await s.request('POST', path, { email: newEmail(), password: 'x', session_duration_minutes: 1e308 }), 400, 'invalid_session_duration_minutes');
         const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
