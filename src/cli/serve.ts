@@ -88,11 +88,16 @@ export async function serve(cfg: Readonly<Config>, workers: number): Promise<voi
   // Each worker process gets its share of the cores for hashing, unless told otherwise.
   process.env.POSTERN_HASH_WORKERS ??= String(Math.max(1, Math.floor(os.availableParallelism() / workers)));
   let stopping = false;
+  // Announced once every worker listens: until then a worker dying could leave the port with
+  // no listener (the primary closes a shared handle that no worker holds).
+  let listening = 0;
   let announced = false;
   const fork = (): Worker => {
     const worker = cluster.fork();
     worker.on('message', (msg: Listening) => {
-      if (msg?.type === 'postern:listening' && !announced) {
+      if (msg?.type !== 'postern:listening') return;
+      listening++;
+      if (!announced && listening >= workers) {
         announced = true;
         announce(msg.address);
       }

@@ -84,6 +84,27 @@ for (const target of TARGETS) {
       await rejectsWith(cb.passwords.authenticate({ email, password: STRONG[0] }), 429, 'user_lock_limit_reached');
     });
 
+    it('parallel wrong passwords on both processes are counted exactly at the lock threshold (10)', async () => {
+      // Nine failures at once, split over the two processes: not one lost (a tenth then locks)
+      // and not one counted twice (the right password still works after nine).
+      const wrongs = async (email: string, n: number) => {
+        const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? ca : cb).passwords.authenticate({ email, password: WRONG })));
+        for (const r of results) {
+          assert.equal(r.status, 'rejected');
+          assert.equal((r.reason as stytch.StytchError).error_type, 'unauthorized_credentials');
+        }
+      };
+      const under = newEmail('lock-par-under');
+      const at = newEmail('lock-par-at');
+      await ca.passwords.create({ email: under, password: STRONG[0] });
+      await cb.passwords.create({ email: at, password: STRONG[0] });
+      await Promise.all([wrongs(under, 9), wrongs(at, 9)]);
+      assert.equal((await cb.passwords.authenticate({ email: under, password: STRONG[0] })).status_code, 200, 'nine failures do not lock');
+      await rejectsWith(cb.passwords.authenticate({ email: at, password: WRONG }), 401, 'unauthorized_credentials');
+      await rejectsWith(ca.passwords.authenticate({ email: at, password: STRONG[0] }), 429, 'user_lock_limit_reached');
+      await rejectsWith(cb.passwords.authenticate({ email: at, password: STRONG[0] }), 429, 'user_lock_limit_reached');
+    });
+
     it('rate limits are shared', async () => {
       const email = newEmail('rate');
       let limited = 0;
