@@ -298,6 +298,15 @@ function posternSpecs(s: PosternSetup) {
     connections: PASSWORD_CONNECTIONS,
     requestsFor: (c) => [json('/v1/passwords/authenticate', { email: s.authUsers[c % s.authUsers.length], password: PW_A, session_duration_minutes: 60 })],
   };
+  // The same login without a session: no session row, no JWT to sign. Beside the row above it
+  // shows what the session and its RS256 signature cost, and what the rest of the route costs.
+  const authenticateNoSession: LoadSpec = {
+    label: 'authenticate (no session)',
+    url: url('/v1/passwords/authenticate'),
+    method: 'POST',
+    connections: PASSWORD_CONNECTIONS,
+    requestsFor: (c) => [json('/v1/passwords/authenticate', { email: s.authUsers[c % s.authUsers.length], password: PW_A })],
+  };
   const reset: LoadSpec = {
     label: 'existing_password/reset',
     url: url('/v1/passwords/existing_password/reset'),
@@ -331,6 +340,7 @@ function posternSpecs(s: PosternSetup) {
     sessionToken: sessionBy('sessions/authenticate (token)', 'token', CHEAP_CONNECTIONS),
     sessionJwt: sessionBy('sessions/authenticate (JWT)', 'jwt', CHEAP_CONNECTIONS),
     authenticate,
+    authenticateNoSession,
     reset,
     jwksProbe: { ...jwks, label: 'JWKS (paced)', connections: PROBE_CONNECTIONS, connectionRate: PROBE_RATE } satisfies LoadSpec,
     sessionProbe: sessionBy('sessions/authenticate token (paced)', 'token', PROBE_CONNECTIONS, PROBE_RATE),
@@ -440,7 +450,7 @@ async function main(): Promise<void> {
     }
     const s = posternSpecs(setup);
     if (runs('postern')) {
-      for (const spec of [s.jwks, s.strength, s.sessionToken, s.sessionJwt, s.authenticate, s.reset]) plan('postern', 'Postern', `postern ${spec.label}`, setup.server, [spec]);
+      for (const spec of [s.jwks, s.strength, s.sessionToken, s.sessionJwt, s.authenticate, s.authenticateNoSession, s.reset]) plan('postern', 'Postern', `postern ${spec.label}`, setup.server, [spec]);
     }
     if (runs('flood')) {
       const probes = [s.jwksProbe, s.sessionProbe];

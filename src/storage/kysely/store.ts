@@ -6,6 +6,7 @@ import type { User } from '../../users/user.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { UserFilter, UserSearchQuery } from '../../users/search.js';
 import type { InsertUserResult, NewUserRecord, ProjectSecretRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
+import { prepared } from './prepared.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
 
 const AUTH_EVENT_ROWS_PER_INSERT = 500;
@@ -198,12 +199,7 @@ export class KyselyStore implements Store {
   }
 
   async getUser(projectId: string, userId: string): Promise<User | null> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', '=', userId)
-      .executeTakeFirst();
+    const row = await Q.userById.first(this.db, projectId, userId);
     if (!row) return null;
     const [user] = await this.hydrate([row]);
     return user ?? null;
@@ -212,6 +208,16 @@ export class KyselyStore implements Store {
   /** Users with their emails and password flags: two queries for any number of users. */
   private async hydrate(rows: Selectable<UsersTable>[]): Promise<User[]> {
     if (rows.length === 0) return [];
+    if (rows.length === 1) {
+      // The hot path (one user per login, session or lookup): the same three queries, prepared.
+      const row = rows[0]!;
+      const [emails, phones, passwords] = await Promise.all([
+        Q.userEmails.rows(this.db, row.id),
+        Q.userPhones.rows(this.db, row.id),
+        Q.userPasswordFlags.rows(this.db, row.id),
+      ]);
+      return [userFromRows(row, emails, phones, passwords[0])];
+    }
     const ids = rows.map((r) => r.id);
     const [emails, phones, passwords] = await Promise.all([
       this.db.selectFrom('emails').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
@@ -255,14 +261,7 @@ export class KyselyStore implements Store {
 
   async getUserByEmail(projectId: string, email: string): Promise<User | null> {
     // One statement for the user row (the email's row names it), then hydrate.
-    const row = await this.db
-      .selectFrom('emails')
-      .innerJoin('users', 'users.id', 'emails.user_id')
-      .selectAll('users')
-      .where('emails.project_id', '=', projectId)
-      .where('emails.email', '=', email)
-      .where('users.project_id', '=', projectId)
-      .executeTakeFirst();
+    const row = await Q.userByEmail.first(this.db, projectId, email);
     if (!row) return null;
     const [user] = await this.hydrate([row]);
     return user ?? null;
@@ -283,45 +282,16 @@ export class KyselyStore implements Store {
 
   async recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<void> {
     // One statement per step, each atomic on its row, so concurrent failures are never lost.
-    const expired = sql<boolean>`lock_expires_at is not null and lock_expires_at <= ${now}`;
-    await this.db
-      .updateTable('users')
-      .set({
-        failed_attempts: sql`case when ${expired} then 1 else failed_attempts + 1 end`,
-        lock_created_at: sql`case when ${expired} then null else lock_created_at end`,
-        lock_expires_at: sql`case when ${expired} then null else lock_expires_at end`,
-      })
-      .where('project_id', '=', projectId)
-      .where('id', '=', userId)
-      .execute();
-    await this.db
-      .updateTable('users')
-      .set({ lock_created_at: now, lock_expires_at: now + lockMs })
-      .where('project_id', '=', projectId)
-      .where('id', '=', userId)
-      .where('failed_attempts', '>=', threshold)
-      .where('lock_expires_at', 'is', null)
-      .execute();
+    await Q.countFailedAttempt.execute(this.db, projectId, userId, now);
+    await Q.lockAtThreshold.execute(this.db, projectId, userId, now, now + lockMs, threshold);
   }
 
   async activateUser(projectId: string, userId: string): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set({ status: 'active' })
-      .where('project_id', '=', projectId)
-      .where('id', '=', userId)
-      .where('status', '=', 'pending')
-      .execute();
+    await Q.activateUser.execute(this.db, projectId, userId);
   }
 
   async clearFailedAttempts(projectId: string, userId: string): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set({ failed_attempts: 0, lock_created_at: null, lock_expires_at: null })
-      .where('project_id', '=', projectId)
-      .where('id', '=', userId)
-      .where((eb) => eb.or([eb('failed_attempts', '!=', 0), eb('lock_expires_at', 'is not', null)]))
-      .execute();
+    await Q.clearFailedAttempts.execute(this.db, projectId, userId);
   }
 
   // ---- users API
@@ -422,12 +392,7 @@ export class KyselyStore implements Store {
   // ---- passwords
 
   async getPassword(projectId: string, userId: string): Promise<StoredPassword | null> {
-    const row = await this.db
-      .selectFrom('passwords')
-      .select(['id', 'user_id', 'hash', 'requires_reset'])
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const row = await Q.password.first(this.db, projectId, userId);
     return row ? { id: row.id, userId: row.user_id, hash: row.hash, requiresReset: row.requires_reset === 1 } : null;
   }
 
@@ -453,14 +418,7 @@ export class KyselyStore implements Store {
   }
 
   async replacePasswordHash(projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number): Promise<boolean> {
-    const res = await this.db
-      .updateTable('passwords')
-      .set({ hash: newHash, requires_reset: 0, updated_at: now })
-      .where('project_id', '=', projectId)
-      .where('id', '=', passwordId)
-      .where('hash', '=', expectedHash)
-      .executeTakeFirst();
-    return res.numUpdatedRows > 0n;
+    return (await Q.replacePasswordHash.affected(this.db, projectId, passwordId, expectedHash, newHash, now)) > 0n;
   }
 
   async markPasswordRequiresReset(projectId: string, passwordId: string): Promise<void> {
@@ -482,17 +440,8 @@ export class KyselyStore implements Store {
 
   async hitRateLimit(key: string, windowStart: number): Promise<number> {
     // One upsert: atomic in both dialects, so instances sharing the database share the count.
-    const row = await this.db
-      .insertInto('rate_limit_counters')
-      .values({ key, window_start: windowStart, count: 1 })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          count: sql`case when rate_limit_counters.window_start = ${windowStart} then rate_limit_counters.count + 1 else 1 end`,
-          window_start: windowStart,
-        }),
-      )
-      .returning('count')
-      .executeTakeFirstOrThrow();
+    const row = await Q.hitRateLimit.first(this.db, key, windowStart);
+    if (row === undefined) throw new Error('rate limit upsert returned no row');
     return Number(row.count);
   }
 
@@ -601,54 +550,36 @@ export class KyselyStore implements Store {
   }
 
   async invalidateResetTokens(projectId: string, userId: string, now: number): Promise<void> {
-    await this.db
-      .updateTable('password_reset_tokens')
-      .set({ used_at: now })
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .execute();
+    await Q.invalidateResetTokens.execute(this.db, projectId, userId, now);
   }
 
   // ---- sessions
 
   async insertSession(s: Session, tokenHash: string): Promise<void> {
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id: s.id,
-        project_id: s.projectId,
-        user_id: s.userId,
-        token_hash: tokenHash,
-        started_at: s.startedAt,
-        last_accessed_at: s.lastAccessedAt,
-        expires_at: s.expiresAt,
-        revoked_at: s.revokedAt,
-        ip_address: s.attributes.ipAddress,
-        user_agent: s.attributes.userAgent,
-        custom_claims: JSON.stringify(s.customClaims),
-        factors: JSON.stringify(s.factors),
-      })
-      .execute();
+    await Q.insertSession.execute(
+      this.db,
+      s.id,
+      s.projectId,
+      s.userId,
+      tokenHash,
+      s.startedAt,
+      s.lastAccessedAt,
+      s.expiresAt,
+      s.revokedAt,
+      s.attributes.ipAddress,
+      s.attributes.userAgent,
+      JSON.stringify(s.customClaims),
+      JSON.stringify(s.factors),
+    );
   }
 
   async getSessionByTokenHash(projectId: string, tokenHash: string): Promise<Session | null> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await Q.sessionByTokenHash.first(this.db, projectId, tokenHash);
     return row ? sessionFromRow(row) : null;
   }
 
   async getSessionById(projectId: string, sessionId: string): Promise<Session | null> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
+    const row = await Q.sessionById.first(this.db, projectId, sessionId);
     return row ? sessionFromRow(row) : null;
   }
 
@@ -656,24 +587,21 @@ export class KyselyStore implements Store {
     // One conditional statement, atomic in both dialects and across processes: a write computed
     // from a row another request has changed since, or from a session revoked meanwhile, is
     // refused instead of overwriting (the JSON columns are compared as the text written).
-    const res = await this.db
-      .updateTable('sessions')
-      .set({
-        last_accessed_at: s.lastAccessedAt,
-        expires_at: s.expiresAt,
-        custom_claims: JSON.stringify(s.customClaims),
-        factors: JSON.stringify(s.factors),
-      })
-      .where('project_id', '=', s.projectId)
-      .where('id', '=', s.id)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
-      .where('last_accessed_at', '=', expected.lastAccessedAt)
-      .where('expires_at', '=', expected.expiresAt)
-      .where('custom_claims', '=', JSON.stringify(expected.customClaims))
-      .where('factors', '=', JSON.stringify(expected.factors))
-      .executeTakeFirst();
-    return res.numUpdatedRows > 0n;
+    const changed = await Q.updateSession.affected(
+      this.db,
+      s.projectId,
+      s.id,
+      now,
+      s.lastAccessedAt,
+      s.expiresAt,
+      JSON.stringify(s.customClaims),
+      JSON.stringify(s.factors),
+      expected.lastAccessedAt,
+      expected.expiresAt,
+      JSON.stringify(expected.customClaims),
+      JSON.stringify(expected.factors),
+    );
+    return changed > 0n;
   }
 
   async listActiveSessions(projectId: string, userId: string, now: number): Promise<Session[]> {
@@ -691,26 +619,12 @@ export class KyselyStore implements Store {
   }
 
   async revokeSession(projectId: string, sessionId: string, now: number): Promise<boolean> {
-    const res = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: now })
-      .where('project_id', '=', projectId)
-      .where('id', '=', sessionId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return res.numUpdatedRows > 0n;
+    return (await Q.revokeSession.affected(this.db, projectId, sessionId, now)) > 0n;
   }
 
   async revokeUserSessions(projectId: string, userId: string, now: number, exceptSessionId?: string): Promise<void> {
-    let q = this.db
-      .updateTable('sessions')
-      .set({ revoked_at: now })
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now);
-    if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
-    await q.execute();
+    if (exceptSessionId === undefined) await Q.revokeUserSessions.execute(this.db, projectId, userId, now);
+    else await Q.revokeUserSessionsExcept.execute(this.db, projectId, userId, now, exceptSessionId);
   }
 }
 
@@ -765,3 +679,179 @@ function filterCondition(eb: ExpressionBuilder<Database, 'users'>, f: UserFilter
       ]);
   }
 }
+
+/**
+ * The hot-path queries (logins, resets, session checks, rate limits), built and compiled once
+ * per dialect (prepared.ts). Each builder passes its arguments straight into value positions.
+ */
+const Q = {
+  userById: prepared('userById', (db, projectId: string, userId: string) =>
+    db.selectFrom('users').selectAll().where('project_id', '=', projectId).where('id', '=', userId),
+  ),
+  userByEmail: prepared('userByEmail', (db, projectId: string, email: string) =>
+    db
+      .selectFrom('emails')
+      .innerJoin('users', 'users.id', 'emails.user_id')
+      .selectAll('users')
+      .where('emails.project_id', '=', projectId)
+      .where('emails.email', '=', email)
+      .where('users.project_id', '=', projectId),
+  ),
+  userEmails: prepared('userEmails', (db, userId: string) =>
+    db.selectFrom('emails').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id'),
+  ),
+  userPhones: prepared('userPhones', (db, userId: string) =>
+    db.selectFrom('phone_numbers').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id'),
+  ),
+  userPasswordFlags: prepared('userPasswordFlags', (db, userId: string) =>
+    db.selectFrom('passwords').select(['id', 'user_id', 'requires_reset']).where('user_id', '=', userId),
+  ),
+  countFailedAttempt: prepared('countFailedAttempt', (db, projectId: string, userId: string, now: number) => {
+    const expired = sql<boolean>`lock_expires_at is not null and lock_expires_at <= ${now}`;
+    return db
+      .updateTable('users')
+      .set({
+        failed_attempts: sql`case when ${expired} then 1 else failed_attempts + 1 end`,
+        lock_created_at: sql`case when ${expired} then null else lock_created_at end`,
+        lock_expires_at: sql`case when ${expired} then null else lock_expires_at end`,
+      })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId);
+  }),
+  lockAtThreshold: prepared('lockAtThreshold', (db, projectId: string, userId: string, now: number, until: number, threshold: number) =>
+    db
+      .updateTable('users')
+      .set({ lock_created_at: now, lock_expires_at: until })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .where('failed_attempts', '>=', threshold)
+      .where('lock_expires_at', 'is', null),
+  ),
+  activateUser: prepared('activateUser', (db, projectId: string, userId: string) =>
+    db.updateTable('users').set({ status: 'active' }).where('project_id', '=', projectId).where('id', '=', userId).where('status', '=', 'pending'),
+  ),
+  clearFailedAttempts: prepared('clearFailedAttempts', (db, projectId: string, userId: string) =>
+    db
+      .updateTable('users')
+      .set({ failed_attempts: 0, lock_created_at: null, lock_expires_at: null })
+      .where('project_id', '=', projectId)
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('failed_attempts', '!=', 0), eb('lock_expires_at', 'is not', null)])),
+  ),
+  password: prepared('password', (db, projectId: string, userId: string) =>
+    db.selectFrom('passwords').select(['id', 'user_id', 'hash', 'requires_reset']).where('project_id', '=', projectId).where('user_id', '=', userId),
+  ),
+  replacePasswordHash: prepared(
+    'replacePasswordHash',
+    (db, projectId: string, passwordId: string, expectedHash: string, newHash: string, now: number) =>
+      db
+        .updateTable('passwords')
+        .set({ hash: newHash, requires_reset: 0, updated_at: now })
+        .where('project_id', '=', projectId)
+        .where('id', '=', passwordId)
+        .where('hash', '=', expectedHash),
+  ),
+  hitRateLimit: prepared('hitRateLimit', (db, key: string, windowStart: number) =>
+    db
+      .insertInto('rate_limit_counters')
+      .values({ key, window_start: windowStart, count: 1 })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          count: sql`case when rate_limit_counters.window_start = ${windowStart} then rate_limit_counters.count + 1 else 1 end`,
+          window_start: windowStart,
+        }),
+      )
+      .returning('count'),
+  ),
+  invalidateResetTokens: prepared('invalidateResetTokens', (db, projectId: string, userId: string, now: number) =>
+    db.updateTable('password_reset_tokens').set({ used_at: now }).where('project_id', '=', projectId).where('user_id', '=', userId).where('used_at', 'is', null),
+  ),
+  insertSession: prepared(
+    'insertSession',
+    (
+      db,
+      id: string,
+      projectId: string,
+      userId: string,
+      tokenHash: string,
+      startedAt: number,
+      lastAccessedAt: number,
+      expiresAt: number,
+      revokedAt: number | null,
+      ipAddress: string,
+      userAgent: string,
+      customClaims: string,
+      factors: string,
+    ) =>
+      db.insertInto('sessions').values({
+        id,
+        project_id: projectId,
+        user_id: userId,
+        token_hash: tokenHash,
+        started_at: startedAt,
+        last_accessed_at: lastAccessedAt,
+        expires_at: expiresAt,
+        revoked_at: revokedAt,
+        ip_address: ipAddress,
+        user_agent: userAgent,
+        custom_claims: customClaims,
+        factors,
+      }),
+  ),
+  sessionByTokenHash: prepared('sessionByTokenHash', (db, projectId: string, tokenHash: string) =>
+    db.selectFrom('sessions').selectAll().where('project_id', '=', projectId).where('token_hash', '=', tokenHash),
+  ),
+  sessionById: prepared('sessionById', (db, projectId: string, sessionId: string) =>
+    db.selectFrom('sessions').selectAll().where('project_id', '=', projectId).where('id', '=', sessionId),
+  ),
+  updateSession: prepared(
+    'updateSession',
+    (
+      db,
+      projectId: string,
+      sessionId: string,
+      now: number,
+      lastAccessedAt: number,
+      expiresAt: number,
+      customClaims: string,
+      factors: string,
+      expectedLastAccessedAt: number,
+      expectedExpiresAt: number,
+      expectedCustomClaims: string,
+      expectedFactors: string,
+    ) =>
+      db
+        .updateTable('sessions')
+        .set({ last_accessed_at: lastAccessedAt, expires_at: expiresAt, custom_claims: customClaims, factors })
+        .where('project_id', '=', projectId)
+        .where('id', '=', sessionId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('last_accessed_at', '=', expectedLastAccessedAt)
+        .where('expires_at', '=', expectedExpiresAt)
+        .where('custom_claims', '=', expectedCustomClaims)
+        .where('factors', '=', expectedFactors),
+  ),
+  revokeSession: prepared('revokeSession', (db, projectId: string, sessionId: string, now: number) =>
+    db.updateTable('sessions').set({ revoked_at: now }).where('project_id', '=', projectId).where('id', '=', sessionId).where('revoked_at', 'is', null),
+  ),
+  revokeUserSessions: prepared('revokeUserSessions', (db, projectId: string, userId: string, now: number) =>
+    db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now),
+  ),
+  revokeUserSessionsExcept: prepared('revokeUserSessionsExcept', (db, projectId: string, userId: string, now: number, exceptSessionId: string) =>
+    db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .where('id', '!=', exceptSessionId),
+  ),
+};
