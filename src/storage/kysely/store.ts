@@ -835,23 +835,19 @@ const Q = {
   revokeSession: prepared('revokeSession', (db, projectId: string, sessionId: string, now: number) =>
     db.updateTable('sessions').set({ revoked_at: now }).where('project_id', '=', projectId).where('id', '=', sessionId).where('revoked_at', 'is', null),
   ),
-  revokeUserSessions: prepared('revokeUserSessions', (db, projectId: string, userId: string, now: number) =>
-    db
-      .updateTable('sessions')
-      .set({ revoked_at: now })
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now),
-  ),
+  revokeUserSessions: prepared('revokeUserSessions', (db, projectId: string, userId: string, now: number) => revokeLiveSessions(db, projectId, userId, now)),
   revokeUserSessionsExcept: prepared('revokeUserSessionsExcept', (db, projectId: string, userId: string, now: number, exceptSessionId: string) =>
-    db
-      .updateTable('sessions')
-      .set({ revoked_at: now })
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
-      .where('id', '!=', exceptSessionId),
+    revokeLiveSessions(db, projectId, userId, now).where('id', '!=', exceptSessionId),
   ),
 };
+
+/** Revokes a user's live sessions (the base of the two prepared forms above). */
+function revokeLiveSessions(db: Kysely<Database>, projectId: string, userId: string, now: number) {
+  return db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now);
+}
