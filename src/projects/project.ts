@@ -27,6 +27,15 @@ export interface ProjectSettings {
   resetPasswordRedirectUrl: string;
   /** Default target of the "log in without a password" link in reset emails; "" when none. */
   loginRedirectUrl: string;
+  /**
+   * URLs a reset email may link to (besides the two defaults above, and loopback URLs in test
+   * projects): a given URL must match one in scheme, host, port and path (docs/frontend.md).
+   */
+  allowedRedirectUrls: string[];
+  /** Browser origins (`scheme://host[:port]`) the frontend SDK routes (`/sdk/v1`) serve. */
+  allowedOrigins: string[];
+  /** Test projects only: loopback origins and redirect URLs (localhost, 127.0.0.0/8, [::1]) need no listing. */
+  allowLocalhost: boolean;
 }
 
 export const PROJECT_DEFAULTS: Readonly<ProjectSettings> = Object.freeze({
@@ -41,6 +50,9 @@ export const PROJECT_DEFAULTS: Readonly<ProjectSettings> = Object.freeze({
   enumerationProtection: false,
   resetPasswordRedirectUrl: '',
   loginRedirectUrl: '',
+  allowedRedirectUrls: [],
+  allowedOrigins: [],
+  allowLocalhost: true,
 });
 
 export interface Project {

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { newId, randomToken, type Environment } from '../random.js';
-import type { ProjectSecretRecord, Store } from '../storage/store.js';
+import type { ProjectSecretRecord, PublicTokenRecord, Store } from '../storage/store.js';
+import { originAllowed } from './allowlists.js';
 import { PROJECT_DEFAULTS, type Project } from './project.js';
 import { applyAssignments } from './settings.js';
 
@@ -42,6 +43,8 @@ export interface ProjectSecretInfo {
 
 export class ProjectService {
   private readonly cache = new Map<string, CachedProject>();
+  private readonly publicTokenCache = new Map<string, { project: Project; at: number }>();
+  private allProjects: { projects: Project[]; at: number } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -54,8 +57,8 @@ export class ProjectService {
     return { secret, record: { id: newId('project-secret', environment), hash: digestSecret(secret).toString('hex'), createdAt: this.clock.now() } };
   }
 
-  /** Creates a project and returns its id and secret; the secret is shown only this once. */
-  async create(opts: { live: boolean }): Promise<{ projectId: string; secret: string; project: Project }> {
+  /** Creates a project with its first secret and public token; the secret is shown only this once. */
+  async create(opts: { live: boolean }): Promise<{ projectId: string; secret: string; publicToken: string; project: Project }> {
     const environment: Environment = opts.live ? 'live' : 'test';
     const project: Project = {
       id: newId('project', environment),
@@ -64,8 +67,65 @@ export class ProjectService {
       settings: { ...PROJECT_DEFAULTS },
     };
     const { secret, record } = this.newSecret(environment);
-    await this.store.insertProject(project, record);
-    return { projectId: project.id, secret, project };
+    const publicToken = this.newPublicToken(environment);
+    await this.store.transaction(async (tx) => {
+      await tx.insertProject(project, record);
+      await tx.insertPublicToken(project.id, publicToken);
+    });
+    return { projectId: project.id, secret, publicToken: publicToken.token, project };
+  }
+
+  private newPublicToken(environment: Environment): PublicTokenRecord {
+    return { token: newId('public-token', environment), createdAt: this.clock.now() };
+  }
+
+  /**
+   * The project a frontend SDK names by its public token, or null. Remembered like
+   * authenticated projects (CACHE_MS), so a settings change or a deleted token reaches every
+   * instance within seconds; unknown tokens are not remembered.
+   */
+  async byPublicToken(token: string): Promise<Project | null> {
+    const now = this.clock.now();
+    const hit = this.publicTokenCache.get(token);
+    if (hit && now - hit.at < CACHE_MS) return hit.project;
+    const project = await this.store.getProjectByPublicToken(token);
+    if (this.publicTokenCache.size >= CACHE_MAX) this.publicTokenCache.clear();
+    if (project) this.publicTokenCache.set(token, { project, at: now });
+    else this.publicTokenCache.delete(token);
+    return project;
+  }
+
+  /**
+   * Whether some project allows browsers on `origin`. A CORS preflight names no project (it
+   * carries no credentials), so it is answered for origins that at least one project allows;
+   * the request itself is then checked against its own project.
+   */
+  async anyProjectAllowsOrigin(origin: string): Promise<boolean> {
+    const now = this.clock.now();
+    if (!this.allProjects || now - this.allProjects.at >= CACHE_MS) this.allProjects = { projects: await this.store.listProjects(), at: now };
+    return this.allProjects.projects.some((p) => originAllowed(p, origin));
+  }
+
+  /** Adds a public token to the project (null: no such project). */
+  async createPublicToken(projectId: string): Promise<PublicTokenRecord | null> {
+    const project = await this.get(projectId);
+    if (!project) return null;
+    const record = this.newPublicToken(project.environment);
+    await this.store.insertPublicToken(projectId, record);
+    return record;
+  }
+
+  /** The project's public tokens, oldest first (null: no such project). */
+  async listPublicTokens(projectId: string): Promise<PublicTokenRecord[] | null> {
+    if (!(await this.get(projectId))) return null;
+    return this.store.listPublicTokens(projectId);
+  }
+
+  /** Deletes one of the project's public tokens; a project always keeps at least one. */
+  async deletePublicToken(projectId: string, token: string): Promise<'deleted' | 'not_found' | 'last'> {
+    const outcome = await this.store.deletePublicToken(projectId, token);
+    this.publicTokenCache.delete(token);
+    return outcome;
   }
 
   async count(): Promise<number> {
@@ -131,6 +191,8 @@ export class ProjectService {
     const settings = applyAssignments(project.settings, assignments);
     await this.store.updateProjectSettings(projectId, settings);
     this.cache.delete(projectId);
+    this.publicTokenCache.clear();
+    this.allProjects = null;
     return { ...project, settings };
   }
 }

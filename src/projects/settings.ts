@@ -37,6 +37,31 @@ export function redirectUrl(raw: string): string | null {
   }
 }
 
+/** A browser origin, `scheme://host[:port]` (http or https, nothing after it), normalized; null if it is not one. */
+export function origin(raw: string): string | null {
+  try {
+    const url = new URL(raw.trim());
+    const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    return (url.protocol === 'https:' || url.protocol === 'http:') && bare ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A comma-separated list, each entry parsed by `item` (normalized); "" is the empty list. */
+function list(item: (raw: string) => string | null, max: number) {
+  return (raw: string): string[] | null => {
+    if (raw.trim() === '') return [];
+    const out: string[] = [];
+    for (const entry of raw.split(',')) {
+      const parsed = item(entry.trim());
+      if (parsed === null || parsed === '') return null;
+      if (!out.includes(parsed)) out.push(parsed);
+    }
+    return out.length <= max ? out : null;
+  };
+}
+
 export const SETTINGS: Record<string, Rule> = {
   password_strength_policy: {
     key: 'passwordStrengthPolicy',
@@ -53,6 +78,17 @@ export const SETTINGS: Record<string, Rule> = {
   enumeration_protection: { key: 'enumerationProtection', describe: 'true or false', parse: boolean },
   reset_password_redirect_url: { key: 'resetPasswordRedirectUrl', describe: 'an http(s) URL, or empty to clear', parse: redirectUrl },
   login_redirect_url: { key: 'loginRedirectUrl', describe: 'an http(s) URL, or empty to clear', parse: redirectUrl },
+  allowed_redirect_urls: {
+    key: 'allowedRedirectUrls',
+    describe: 'http(s) URLs separated by commas (at most 100), or empty to clear',
+    parse: list((raw) => redirectUrl(raw), 100),
+  },
+  allowed_origins: {
+    key: 'allowedOrigins',
+    describe: 'origins such as https://app.example.com separated by commas (at most 100), or empty to clear',
+    parse: list(origin, 100),
+  },
+  allow_localhost: { key: 'allowLocalhost', describe: 'true or false (test projects only)', parse: boolean },
 };
 
 export class SettingsError extends Error {
@@ -86,8 +122,8 @@ export function applyAssignments(current: ProjectSettings, assignments: string[]
 }
 
 /** The settings under their Stytch names, for display. */
-export function settingsByName(settings: ProjectSettings): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
+export function settingsByName(settings: ProjectSettings): Record<string, string | number | boolean | string[]> {
+  const out: Record<string, string | number | boolean | string[]> = {};
   for (const [name, rule] of Object.entries(SETTINGS)) out[name] = settings[rule.key];
   return out;
 }

@@ -19,6 +19,12 @@ export interface ProjectSecretsTable {
   created_at: number;
 }
 
+export interface PublicTokensTable {
+  token: string;
+  project_id: string;
+  created_at: number;
+}
+
 export interface SigningKeysTable {
   kid: string;
   project_id: string;
@@ -124,6 +130,7 @@ export interface AuthEventsTable {
 export interface Database {
   projects: ProjectsTable;
   project_secrets: ProjectSecretsTable;
+  public_tokens: PublicTokensTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
   emails: EmailsTable;

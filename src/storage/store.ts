@@ -78,6 +78,12 @@ export interface ProjectSecretRecord {
   createdAt: number;
 }
 
+/** A public token: names the project to the frontend SDKs; not a secret, stored as it is. */
+export interface PublicTokenRecord {
+  token: string;
+  createdAt: number;
+}
+
 export interface Store {
   /** Runs `fn` in one transaction; everything it writes lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
@@ -94,6 +100,15 @@ export interface Store {
   /** Deletes one secret, never the project's last one (concurrent deletes included). */
   deleteProjectSecret(projectId: string, secretId: string): Promise<'deleted' | 'not_found' | 'last'>;
   countProjects(): Promise<number>;
+  /** Every project, oldest first (a self-hosted server holds few). */
+  listProjects(): Promise<Project[]>;
+  insertPublicToken(projectId: string, token: PublicTokenRecord): Promise<void>;
+  /** The project a public token names, or null. */
+  getProjectByPublicToken(token: string): Promise<Project | null>;
+  /** The project's public tokens, oldest first. */
+  listPublicTokens(projectId: string): Promise<PublicTokenRecord[]>;
+  /** Deletes one public token, never the project's last one (concurrent deletes included). */
+  deletePublicToken(projectId: string, token: string): Promise<'deleted' | 'not_found' | 'last'>;
   updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<void>;
 
   // signing keys

@@ -74,6 +74,9 @@ describe('postern CLI', () => {
         enumeration_protection: false,
         reset_password_redirect_url: '',
         login_redirect_url: '',
+        allowed_redirect_urls: [],
+        allowed_origins: [],
+        allow_localhost: true,
       },
     });
 

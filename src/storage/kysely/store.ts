@@ -5,7 +5,7 @@ import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { UserFilter, UserSearchQuery } from '../../users/search.js';
-import type { InsertUserResult, NewUserRecord, ProjectSecretRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
+import type { InsertUserResult, NewUserRecord, ProjectSecretRecord, PublicTokenRecord, ResetTokenRecord, SigningKeyRecord, Store, StoredPassword, UserChanges } from '../store.js';
 import { prepared } from './prepared.js';
 import { parseJson, projectFromRow, sessionFromRow, userFromRows } from './rows.js';
 
@@ -81,6 +81,44 @@ export class KyselyStore implements Store {
   async countProjects(): Promise<number> {
     const row = await this.db.selectFrom('projects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.db.selectFrom('projects').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(projectFromRow);
+  }
+
+  async insertPublicToken(projectId: string, token: PublicTokenRecord): Promise<void> {
+    await this.db.insertInto('public_tokens').values({ token: token.token, project_id: projectId, created_at: token.createdAt }).execute();
+  }
+
+  async getProjectByPublicToken(token: string): Promise<Project | null> {
+    const row = await this.db
+      .selectFrom('public_tokens')
+      .innerJoin('projects', 'projects.id', 'public_tokens.project_id')
+      .select(['projects.id', 'projects.environment', 'projects.settings', 'projects.created_at'])
+      .where('public_tokens.token', '=', token)
+      .executeTakeFirst();
+    return row ? projectFromRow(row) : null;
+  }
+
+  async listPublicTokens(projectId: string): Promise<PublicTokenRecord[]> {
+    const rows = await this.db.selectFrom('public_tokens').select(['token', 'created_at']).where('project_id', '=', projectId).orderBy('created_at').orderBy('token').execute();
+    return rows.map((r) => ({ token: r.token, createdAt: Number(r.created_at) }));
+  }
+
+  async deletePublicToken(projectId: string, token: string): Promise<'deleted' | 'not_found' | 'last'> {
+    return this.transaction(async (tx) => {
+      const db = (tx as KyselyStore).db;
+      // As for secrets: writing the project row first serializes concurrent deletes.
+      const locked = await db.updateTable('projects').set((eb) => ({ created_at: eb.ref('created_at') })).where('id', '=', projectId).executeTakeFirst();
+      if (Number(locked.numUpdatedRows) === 0) return 'not_found';
+      const tokens = await db.selectFrom('public_tokens').select('token').where('project_id', '=', projectId).execute();
+      if (!tokens.some((t) => t.token === token)) return 'not_found';
+      if (tokens.length === 1) return 'last';
+      await db.deleteFrom('public_tokens').where('project_id', '=', projectId).where('token', '=', token).execute();
+      return 'deleted';
+    });
   }
 
   async updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<void> {

@@ -6,6 +6,7 @@ import * as m0003 from './0003_password_reset_tokens.js';
 import * as m0004 from './0004_rate_limit_counters.js';
 import * as m0005 from './0005_auth_events.js';
 import * as m0006 from './0006_project_secrets.js';
+import * as m0007 from './0007_public_tokens.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_rate_limit_counters': m0004,
   '0005_auth_events': m0005,
   '0006_project_secrets': m0006,
+  '0007_public_tokens': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
