@@ -7,6 +7,7 @@ import { errorHandler, sendError } from './error-handler.js';
 import { attemptRecorder } from './attempts.js';
 import { authenticateProject } from './project-auth.js';
 import { routes } from './routes.js';
+import { authenticateSdk, registerSdkCors } from './sdk/browser.js';
 
 // Never logged: credentials, passwords, tokens and JWTs, wherever they appear.
 export const REDACT_PATHS = [
@@ -146,6 +147,7 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
   });
 
   app.setErrorHandler(errorHandler);
+  registerSdkCors(app, deps.projects);
 
   app.addHook('onRequest', async (request) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw new AuthError('bad_request', 'An HTTP/1.1 request must carry a Host header.');
@@ -171,7 +173,8 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
       url: route.url,
       ...(route.schema ? { schema: route.schema } : {}),
       onRequest: async (request: FastifyRequest) => {
-        if (route.auth !== 'none') request.project = await authenticateProject(deps.projects, request, route.auth === 'project');
+        if (route.auth === 'public_token') request.project = await authenticateSdk(deps.projects, request);
+        else if (route.auth !== 'none') request.project = await authenticateProject(deps.projects, request, route.auth === 'project');
       },
       // A POST without a body is validated as an empty object, so a missing field is reported
       // as that field, not as a missing body.

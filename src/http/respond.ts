@@ -18,7 +18,7 @@ function environmentOf(request: FastifyRequest): Environment {
   const header = request.headers.authorization ?? '';
   if (header.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    if (decoded.startsWith('project-live-')) return 'live';
+    if (decoded.startsWith('project-live-') || decoded.startsWith('public-token-live-')) return 'live';
   }
   return 'test';
 }

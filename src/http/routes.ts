@@ -5,14 +5,18 @@ import { passwordResetHandlers } from './handlers/password-resets.js';
 import { passwordHandlers } from './handlers/passwords.js';
 import { sessionHandlers } from './handlers/sessions.js';
 import { userHandlers } from './handlers/users.js';
+import { sdkRoutes } from './sdk/routes.js';
 import * as S from './wire/schemas.js';
 import * as U from './wire/user-schemas.js';
 
 export interface RouteDef {
   method: HTTPMethods;
   url: string;
-  /** `project`: Basic credentials required; `optional`: checked if sent; `none`: not read. */
-  auth: 'project' | 'optional' | 'none';
+  /**
+   * `project`: Basic credentials required; `optional`: checked if sent; `none`: not read;
+   * `public_token`: a frontend route, named by a public token (src/http/sdk/browser.ts).
+   */
+  auth: 'project' | 'optional' | 'none' | 'public_token';
   schema?: FastifySchema;
   /** Password routes count toward the per-email and per-address rate limits. */
   limited?: boolean;
@@ -49,5 +53,6 @@ export function routes(deps: HttpDeps): RouteDef[] {
     { method: 'DELETE', url: '/v1/users/passwords/:password_id', auth: 'project', schema: { params: U.PasswordIdParams }, handler: users.deletePassword },
     { method: 'DELETE', url: '/v1/users/emails/:email_id', auth: 'project', schema: { params: U.EmailIdParams }, handler: users.deleteEmail },
     { method: 'DELETE', url: '/v1/users/phone_numbers/:phone_id', auth: 'project', schema: { params: U.PhoneIdParams }, handler: users.deletePhoneNumber },
+    ...sdkRoutes(deps),
   ];
 }

@@ -71,6 +71,20 @@ export class UserService {
   }
 
   /**
+   * How the frontend SDK's login form should go on for this email (`/sdk/v1/users/search`):
+   * `new` (no such user), `password` or `passwordless`. With enumeration protection on it
+   * reveals nothing: every valid address answers `password`, as the login step then fails
+   * exactly like a wrong password for unknown addresses.
+   */
+  async signInMethod(project: Project, rawEmail: string): Promise<'new' | 'password' | 'passwordless'> {
+    const email = normalizeEmail(rawEmail);
+    if (project.settings.enumerationProtection) return 'password';
+    const user = await this.store.getUserByEmail(project.id, email);
+    if (!user) return 'new';
+    return user.password ? 'password' : 'passwordless';
+  }
+
+  /**
    * POST /v1/users: a user with an email and/or a phone number, both unverified, and no
    * password. `active` unless created as pending.
    */

@@ -27,6 +27,8 @@ export interface TestServer {
   url: string;
   projectId: string;
   secret: string;
+  /** The first project's public token, for the frontend routes (`/sdk/v1`). */
+  publicToken: string;
   postern: Postern;
   clock: Clock;
   /** The official client, pointed at this server. */
@@ -40,7 +42,7 @@ export interface TestServer {
   /** Raw SQL against this server's database, for tests that must look behind the API. */
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Another project on the same server. */
-  createProject(opts?: { live?: boolean }): Promise<{ projectId: string; secret: string }>;
+  createProject(opts?: { live?: boolean }): Promise<{ projectId: string; secret: string; publicToken: string }>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startTestServer(dialect: Dialect, opts: StartOptions = {})
     url,
     projectId: first.projectId,
     secret: first.secret,
+    publicToken: first.publicToken,
     postern,
     clock,
     client(credentials) {

@@ -57,7 +57,7 @@ function withoutRequestId(body: Json): Json {
 for (const dialect of DIALECTS) {
   void describe(`tenant isolation on every route (${dialect})`, () => {
     let s: TestServer;
-    let b: { projectId: string; secret: string };
+    let b: { projectId: string; secret: string; publicToken: string };
     let asB: { auth: string };
     /** Every user id the second project created, so results can be checked to be its own. */
     const bIds = new Set<string>();
@@ -78,6 +78,12 @@ for (const dialect of DIALECTS) {
 
     const asA = (method: string, path: string, body?: unknown) => s.request(method, path, body);
     const asOther = (method: string, path: string, body?: unknown) => s.request(method, path, body, asB);
+    /** A frontend call with the second project's public token, carrying `session` (a first-project token) if given. */
+    const sdkAsOther = (method: string, path: string, body?: unknown, session?: string) =>
+      s.request(method, `/sdk/v1${path}`, body, {
+        auth: 'Basic ' + Buffer.from(`${b.publicToken}:${session ?? b.publicToken}`).toString('base64'),
+        headers: { origin: 'http://localhost:3000' },
+      });
 
     async function newVictim(): Promise<Victim> {
       const u = await createUser(s, { duration: 60 });
@@ -402,6 +408,127 @@ for (const dialect of DIALECTS) {
         const v = await newVictim();
         await attack(v, async () => {
           expectError(await asOther('DELETE', `/v1/users/phone_numbers/${phoneVictim.phoneId}`, {}), 404, 'phone_number_not_found');
+        });
+      },
+
+      // The frontend routes, with the second project's public token and the first project's session.
+      'GET /sdk/v1/projects/bootstrap/:public_token': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          const res = await sdkAsOther('GET', `/projects/bootstrap/${b.publicToken}`);
+          assert.equal(res.status, 200);
+          assert.equal(res.body.data.project_name, b.projectId);
+        });
+      },
+
+      'POST /sdk/v1/passwords': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          const res = await sdkAsOther('POST', '/passwords', { email: v.email, password: MORE_STRONG[4], session_duration_minutes: 30 }, v.sessionToken);
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          const id = res.body.data.user_id as string;
+          assert.equal(aIds.has(id), false, "the other project got one of this project's users");
+          bIds.add(id);
+        });
+      },
+
+      'POST /sdk/v1/passwords/authenticate': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('POST', '/passwords/authenticate', { email: v.email, password: v.password, session_duration_minutes: 30 }), 404, 'email_not_found');
+          for (let i = 0; i < 3; i++) expectError(await sdkAsOther('POST', '/passwords/authenticate', { email: v.email, password: WRONG }, v.sessionToken), 404, 'email_not_found');
+        });
+      },
+
+      'POST /sdk/v1/passwords/strength_check': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          const res = await sdkAsOther('POST', '/passwords/strength_check', { email: v.email, password: v.password });
+          assert.equal(res.status, 200);
+          assert.equal(res.body.data.valid_password, true);
+        });
+      },
+
+      'POST /sdk/v1/passwords/email/reset/start': async () => {
+        const v = await newVictim();
+        const sent = await outboxCount();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('POST', '/passwords/email/reset/start', { email: v.email, reset_password_redirect_url: 'http://localhost:3000/reset', login_redirect_url: 'http://localhost:3000/login' }, v.sessionToken), 404, 'email_not_found');
+        });
+        assert.equal(await outboxCount(), sent, 'no reset email went out to the first project user');
+      },
+
+      'POST /sdk/v1/passwords/email/reset': async () => {
+        const v = await newVictim();
+        expectOk(await asA('POST', '/v1/passwords/email/reset/start', { email: v.email, reset_password_redirect_url: 'http://localhost:3000/reset', login_redirect_url: 'http://localhost:3000/login' }));
+        const [message] = await readOutbox(`${s.dataDir}/outbox`, { last: 1 });
+        const link = /http:\/\/localhost:3000\/reset\?\S+/.exec(message?.text ?? '')?.[0];
+        const token = link ? new URL(link).searchParams.get('token') : null;
+        assert.ok(token, `no token in ${message?.text}`);
+        await attack(v, async () => {
+          expectError(await sdkAsOther('POST', '/passwords/email/reset', { token, password: MORE_STRONG[3], session_duration_minutes: 30 }, v.sessionToken), 404, 'magic_link_not_found');
+        });
+        expectOk(await asA('POST', '/v1/passwords/email/reset', { token, password: MORE_STRONG[3] }));
+      },
+
+      'POST /sdk/v1/passwords/existing_password/reset': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          const body = { email: v.email, existing_password: v.password, new_password: MORE_STRONG[1], session_duration_minutes: 30 };
+          expectError(await sdkAsOther('POST', '/passwords/existing_password/reset', body, v.sessionToken), 404, 'email_not_found');
+        });
+      },
+
+      'POST /sdk/v1/passwords/session/reset': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('POST', '/passwords/session/reset', { password: MORE_STRONG[2], session_duration_minutes: 600 }, v.sessionToken), 404, 'session_not_found');
+        });
+        expectError(await login(s, v.email, MORE_STRONG[2]), 401, 'unauthorized_credentials');
+      },
+
+      'POST /sdk/v1/sessions/authenticate': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('POST', '/sessions/authenticate', { session_duration_minutes: 5000 }, v.sessionToken), 404, 'session_not_found');
+          expectError(await sdkAsOther('POST', '/sessions/authenticate', {}, v.sessionJwt), 404, 'session_not_found');
+        });
+      },
+
+      'POST /sdk/v1/sessions/revoke': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('POST', '/sessions/revoke', {}, v.sessionToken), 404, 'session_not_found');
+        });
+      },
+
+      'GET /sdk/v1/users/me': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('GET', '/users/me', undefined, v.sessionToken), 404, 'session_not_found');
+        });
+      },
+
+      'PUT /sdk/v1/users/me': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          expectError(await sdkAsOther('PUT', '/users/me', { name: { first_name: 'Mallory' }, untrusted_metadata: { x: 1 } }, v.sessionToken), 404, 'session_not_found');
+        });
+      },
+
+      'POST /sdk/v1/users/search': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          const res = await sdkAsOther('POST', '/users/search', { email: v.email }, v.sessionToken);
+          assert.equal(res.status, 200);
+          assert.equal(res.body.data.userType, 'new');
+        });
+      },
+
+      'POST /sdk/v1/events': async () => {
+        const v = await newVictim();
+        await attack(v, async () => {
+          assert.equal((await sdkAsOther('POST', '/events', [{ user_id: v.userId, session_token: v.sessionToken }])).status, 200);
         });
       },
     };
