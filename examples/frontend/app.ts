@@ -48,9 +48,19 @@ const byId = <T extends HTMLElement>(id: string): T => {
 };
 
 const signedIn = byId('signed-in');
-const login = byId<HTMLElement & { render(props: object): void }>('login');
-const reset = byId<HTMLElement & { render(props: object): void }>('reset');
+type UiElement = HTMLElement & { render(props: object): void };
+let login = byId<UiElement>('login');
+let reset = byId<UiElement>('reset');
 let rendered: 'login' | 'reset' | null = null;
+
+/** A new, empty copy of a UI element: the pre-built UI keeps its screen (say, "Log in") otherwise. */
+function fresh(old: UiElement): UiElement {
+  const el = document.createElement(old.tagName.toLowerCase()) as UiElement;
+  el.id = old.id;
+  el.hidden = true;
+  old.replaceWith(el);
+  return el;
+}
 
 function show(): void {
   const session = client.session.getSync();
@@ -66,6 +76,12 @@ function show(): void {
     signedIn.hidden = false;
     login.hidden = true;
     reset.hidden = true;
+    // After a logout the UI starts again from its first screen.
+    if (rendered !== null) {
+      login = fresh(login);
+      reset = fresh(reset);
+      rendered = null;
+    }
     return;
   }
   signedIn.hidden = true;
