@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { AuthError } from '../errors.js';
@@ -5,9 +6,13 @@ import { newId } from '../random.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { attemptRecorder } from './attempts.js';
+import { registerOpenApi } from './openapi.js';
 import { authenticateProject } from './project-auth.js';
 import { routes } from './routes.js';
 import { authenticateSdk, registerSdkCors } from './sdk/browser.js';
+
+/** Postern's version, for the OpenAPI document. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 // Never logged: credentials, passwords, tokens and JWTs, wherever they appear.
 export const REDACT_PATHS = [
@@ -165,27 +170,32 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
     return sendError(request, reply, known ? 'method_not_allowed' : 'route_not_found', new AuthError(known ? 'method_not_allowed' : 'route_not_found').message);
   });
 
-  app.get('/healthz', () => ({ status: 'ok' }));
+  registerOpenApi(app, table, VERSION);
+  // In a plugin registered after the OpenAPI one, so that it sees every route as it is added.
+  void app.register(async (scope) => {
+    scope.get('/healthz', () => ({ status: 'ok' }));
 
-  for (const route of table) {
-    app.route({
-      method: route.method,
-      url: route.url,
-      ...(route.schema ? { schema: route.schema } : {}),
-      onRequest: async (request: FastifyRequest) => {
-        if (route.auth === 'public_token') request.project = await authenticateSdk(deps.projects, request);
-        else if (route.auth !== 'none') request.project = await authenticateProject(deps.projects, request, route.auth === 'project');
-      },
-      // A POST without a body is validated as an empty object, so a missing field is reported
-      // as that field, not as a missing body.
-      preValidation: async (request: FastifyRequest) => {
-        if (route.method !== 'GET' && request.body === undefined) request.body = {};
-        return Promise.resolve();
-      },
-      ...(route.limited ? { preHandler: (request: FastifyRequest) => checkRateLimits(deps, request) } : {}),
-      ...(route.audit ? { onResponse: attemptRecorder(deps.events, deps.clock, route.audit) } : {}),
-      handler: route.handler,
-    });
-  }
+    for (const route of table) {
+      scope.route({
+        method: route.method,
+        url: route.url,
+        ...(route.schema ? { schema: route.schema } : {}),
+        onRequest: async (request: FastifyRequest) => {
+          if (route.auth === 'public_token') request.project = await authenticateSdk(deps.projects, request);
+          else if (route.auth !== 'none') request.project = await authenticateProject(deps.projects, request, route.auth === 'project');
+        },
+        // A POST without a body is validated as an empty object, so a missing field is reported
+        // as that field, not as a missing body.
+        preValidation: async (request: FastifyRequest) => {
+          if (route.method !== 'GET' && request.body === undefined) request.body = {};
+          return Promise.resolve();
+        },
+        ...(route.limited ? { preHandler: (request: FastifyRequest) => checkRateLimits(deps, request) } : {}),
+        ...(route.audit ? { onResponse: attemptRecorder(deps.events, deps.clock, route.audit) } : {}),
+        handler: route.handler,
+      });
+    }
+    return Promise.resolve();
+  });
   return app;
 }
