@@ -86,6 +86,7 @@ const STATUS = {
   invalid_password_reset_redirect_url: 400,
   no_login_redirect_url: 400,
   invalid_login_redirect_url: 400,
+  no_match_for_provided_magic_link_url: 400,
   invalid_locale: 400,
   invalid_expiration: 400,
   invalid_pkce_code_challenge: 400,

@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthError } from '../errors.js';
 import type { Project } from '../projects/project.js';
+import { redirectUrlAllowed } from '../projects/allowlists.js';
 import { redirectUrl } from '../projects/settings.js';
 
 export interface ResetStartInput {
@@ -32,6 +33,17 @@ const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const LOCALE = /^[a-z]{2,3}(-[a-z0-9]{2,8})?$/i;
 
+function notAllowed(field: string, url: string): string {
+  let shown = url;
+  try {
+    const u = new URL(url);
+    shown = u.origin + u.pathname;
+  } catch {
+    // checked as a URL just before; shown as given otherwise
+  }
+  return `${field} ${shown} is not among the project's allowed redirect URLs: add it with \`postern project set <project_id> allowed_redirect_urls=...\`.`;
+}
+
 export function checkResetStart(project: Project, input: ResetStartInput): ResetStartRules {
   const resetUrl = input.resetPasswordRedirectUrl ?? project.settings.resetPasswordRedirectUrl;
   if (!resetUrl) throw new AuthError('no_password_reset_redirect_url', 'Give reset_password_redirect_url or set a default for the project.');
@@ -39,6 +51,9 @@ export function checkResetStart(project: Project, input: ResetStartInput): Reset
   const loginUrl = input.loginRedirectUrl ?? project.settings.loginRedirectUrl;
   if (!loginUrl) throw new AuthError('no_login_redirect_url', 'Give login_redirect_url or set a default for the project.');
   if (!redirectUrl(loginUrl)) throw new AuthError('invalid_login_redirect_url', 'login_redirect_url must be an absolute http(s) URL.');
+  // The email links to these URLs with a live token: only to places the project lists.
+  if (!redirectUrlAllowed(project, resetUrl)) throw new AuthError('no_match_for_provided_magic_link_url', notAllowed('reset_password_redirect_url', resetUrl));
+  if (!redirectUrlAllowed(project, loginUrl)) throw new AuthError('no_match_for_provided_magic_link_url', notAllowed('login_redirect_url', loginUrl));
   const expirationMinutes = input.resetPasswordExpirationMinutes ?? DEFAULT_EXPIRATION_MINUTES;
   if (!Number.isInteger(expirationMinutes) || expirationMinutes < MIN_EXPIRATION_MINUTES || expirationMinutes > MAX_EXPIRATION_MINUTES) {
     throw new AuthError('invalid_expiration', `reset_password_expiration_minutes must be an integer from ${MIN_EXPIRATION_MINUTES} to ${MAX_EXPIRATION_MINUTES}.`);

@@ -53,6 +53,23 @@ export interface StartOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/**
+ * The non-loopback redirect URLs the suites' reset emails link to: every project the harness
+ * creates lists them in `allowed_redirect_urls` (reset start refuses any URL a project does
+ * not list). Tests of the allowlist itself use `postern.projects.create` directly.
+ */
+export const TEST_REDIRECT_URLS = [
+  'https://app.example.com/reset',
+  'https://app.example.com/login',
+  'https://app.example.com/r',
+  'https://app.example.com/l',
+  'https://a.example/r',
+  'https://a.example/l',
+  'https://example.com/reset',
+  'https://example.com/login',
+  'https://example.com/r',
+];
+
 export function basicAuth(projectId: string, secret: string): string {
   return 'Basic ' + Buffer.from(`${projectId}:${secret}`).toString('base64');
 }
@@ -97,7 +114,12 @@ export async function startTestServer(dialect: Dialect, opts: StartOptions = {})
   const postern = await createPostern(config, { clock, ...(opts.logStream ? { logStream: opts.logStream } : {}) });
   const address = await postern.app.listen({ host: '127.0.0.1', port: 0 });
   const url = address.replace(/\/$/, '');
-  const first = await postern.projects.create({ live: false });
+  const createProject = async (live: boolean) => {
+    const created = await postern.projects.create({ live });
+    await postern.projects.set(created.projectId, [`allowed_redirect_urls=${TEST_REDIRECT_URLS.join(',')}`]);
+    return created;
+  };
+  const first = await createProject(false);
 
   const server: TestServer = {
     dialect,
@@ -152,7 +174,7 @@ export async function startTestServer(dialect: Dialect, opts: StartOptions = {})
         db.close();
       }
     },
-    createProject: (o) => postern.projects.create({ live: o?.live ?? false }),
+    createProject: (o) => createProject(o?.live ?? false),
     async close() {
       await postern.close();
       await drop();
