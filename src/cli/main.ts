@@ -13,6 +13,7 @@ import { openStore, type OpenedStore } from '../storage/open.js';
 import type { Project } from '../projects/project.js';
 import { SETTINGS, SettingsError, settingsByName } from '../projects/settings.js';
 import { ProjectService } from '../projects/service.js';
+import type { PublicTokenRecord } from '../storage/store.js';
 import { rfc3339, systemClock } from '../clock.js';
 
 function port(value: string): number {
@@ -78,26 +79,34 @@ async function migrate(): Promise<void> {
 }
 
 async function createProject(opts: { live?: boolean; json?: boolean }): Promise<void> {
-  const { projectId, secret } = await withStore((store) => new ProjectService(store, systemClock).create({ live: opts.live === true }));
-  if (opts.json) process.stdout.write(JSON.stringify({ project_id: projectId, secret }) + '\n');
-  else process.stdout.write(`project_id: ${projectId}\nsecret:     ${secret}\n`);
+  const { projectId, secret, publicToken } = await withStore((store) => new ProjectService(store, systemClock).create({ live: opts.live === true }));
+  if (opts.json) process.stdout.write(JSON.stringify({ project_id: projectId, secret, public_token: publicToken }) + '\n');
+  else process.stdout.write(`project_id: ${projectId}\nsecret:     ${secret}\npublic_token: ${publicToken}\n`);
 }
 
-function printProject(project: Project, json: boolean | undefined): void {
+/** A project with its public tokens, as `project show` and `project set` print it. */
+function printProject(project: Project, tokens: PublicTokenRecord[], json: boolean | undefined): void {
   const settings = settingsByName(project.settings);
+  const publicTokens = tokens.map((t) => ({ public_token: t.token, created_at: rfc3339(t.createdAt) }));
   if (json) {
-    process.stdout.write(JSON.stringify({ project_id: project.id, environment: project.environment, settings }) + '\n');
+    process.stdout.write(JSON.stringify({ project_id: project.id, environment: project.environment, public_tokens: publicTokens, settings }) + '\n');
     return;
   }
-  const lines = [`project_id: ${project.id}`, `environment: ${project.environment}`, 'settings:'];
-  for (const [name, value] of Object.entries(settings)) lines.push(`  ${name} = ${String(value)}`);
+  const lines = [`project_id: ${project.id}`, `environment: ${project.environment}`, 'public_tokens:'];
+  for (const t of publicTokens) lines.push(`  ${t.public_token}  created ${t.created_at}`);
+  lines.push('settings:');
+  for (const [name, value] of Object.entries(settings)) lines.push(`  ${name} = ${Array.isArray(value) ? value.join(',') : String(value)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
 async function showProject(projectId: string, opts: { json?: boolean }): Promise<void> {
-  const project = await withStore((store) => new ProjectService(store, systemClock).get(projectId));
-  if (!project) fail(`no project ${projectId}`);
-  printProject(project, opts.json);
+  const found = await withStore(async (store) => {
+    const projects = new ProjectService(store, systemClock);
+    const project = await projects.get(projectId);
+    return project ? { project, tokens: (await projects.listPublicTokens(projectId)) ?? [] } : null;
+  });
+  if (!found) fail(`no project ${projectId}`);
+  printProject(found.project, found.tokens, opts.json);
 }
 
 async function setProject(projectId: string, assignments: string[], opts: { json?: boolean }): Promise<void> {
@@ -109,7 +118,35 @@ async function setProject(projectId: string, assignments: string[], opts: { json
     throw err;
   }
   if (!project) fail(`no project ${projectId}`);
-  printProject(project, opts.json);
+  const tokens = await withStore((store) => new ProjectService(store, systemClock).listPublicTokens(projectId));
+  printProject(project, tokens ?? [], opts.json);
+}
+
+async function createPublicToken(projectId: string, opts: { json?: boolean }): Promise<void> {
+  const added = await withStore((store) => new ProjectService(store, systemClock).createPublicToken(projectId));
+  if (!added) fail(`no project ${projectId}`);
+  const created = rfc3339(added.createdAt);
+  process.stdout.write(opts.json ? JSON.stringify({ public_token: added.token, created_at: created }) + '\n' : `public_token: ${added.token}\n`);
+}
+
+async function listPublicTokens(projectId: string, opts: { json?: boolean }): Promise<void> {
+  const tokens = await withStore((store) => new ProjectService(store, systemClock).listPublicTokens(projectId));
+  if (!tokens) fail(`no project ${projectId}`);
+  for (const t of tokens) {
+    const created = rfc3339(t.createdAt);
+    process.stdout.write(opts.json ? JSON.stringify({ public_token: t.token, created_at: created }) + '\n' : `${t.token}  created ${created}\n`);
+  }
+}
+
+async function deletePublicToken(projectId: string, token: string): Promise<void> {
+  const outcome = await withStore(async (store) => {
+    const projects = new ProjectService(store, systemClock);
+    return (await projects.get(projectId)) ? projects.deletePublicToken(projectId, token) : 'no_project';
+  });
+  if (outcome === 'no_project') fail(`no project ${projectId}`);
+  if (outcome === 'not_found') fail(`no public token ${token} in project ${projectId}`);
+  if (outcome === 'last') fail(`${token} is the project's only public token: create another one first`);
+  process.stdout.write(`deleted ${token}; servers refuse it within 5 seconds\n`);
 }
 
 async function createSecret(projectId: string, opts: { json?: boolean }): Promise<void> {
@@ -202,13 +239,13 @@ export async function main(argv: string[]): Promise<void> {
   const project = program.command('project').description('manage projects');
   project
     .command('create')
-    .description('create a project and print its id and secret')
+    .description('create a project and print its id, secret and public token')
     .option('--live', 'a live project (ids say "live" instead of "test")')
-    .option('--json', 'print one JSON line {"project_id", "secret"}')
+    .option('--json', 'print one JSON line {"project_id", "secret", "public_token"}')
     .action(createProject);
   project
     .command('show')
-    .description("print a project's settings")
+    .description("print a project's public tokens and settings (allowed origins and redirect URLs among them)")
     .argument('<project_id>')
     .option('--json', 'print one JSON line')
     .action(showProject);
@@ -223,6 +260,10 @@ export async function main(argv: string[]): Promise<void> {
   secrets.command('create').description('add a secret to the project and print it (once)').argument('<project_id>').option('--json', 'print {"secret_id", "secret", "created_at"}').action(createSecret);
   secrets.command('list').description("list the project's secrets (ids and creation times; secrets are stored only as digests)").argument('<project_id>').option('--json', 'one JSON object per secret').action(listSecrets);
   secrets.command('delete').description('delete one secret (never the last one)').argument('<project_id>').argument('<secret_id>').action(deleteSecret);
+  const publicTokens = project.command('public-tokens').description("manage a project's public tokens (they name the project to the browser SDK; several may be valid at once, for rotation)");
+  publicTokens.command('create').description('add a public token to the project and print it').argument('<project_id>').option('--json', 'print {"public_token", "created_at"}').action(createPublicToken);
+  publicTokens.command('list').description("list the project's public tokens, oldest first").argument('<project_id>').option('--json', 'one JSON object per token').action(listPublicTokens);
+  publicTokens.command('delete').description('delete one public token (never the last one)').argument('<project_id>').argument('<public_token>').action(deletePublicToken);
   const keys = program.command('keys').description('manage JWT signing keys');
   keys
     .command('rotate')

@@ -20,16 +20,20 @@ export function defaultWorkers(): number {
   return os.availableParallelism();
 }
 
-function welcome(baseUrl: string, projectId: string, secret: string): string {
+function welcome(baseUrl: string, projectId: string, secret: string, publicToken: string): string {
   return [
     '',
     'Created a test project for you:',
     `  project_id: ${projectId}`,
     `  secret:     ${secret}`,
+    `  public_token: ${publicToken}   (for the browser SDK; not a secret)`,
     '',
     'Point the official stytch client at this server:',
     `  const stytch = require('stytch');`,
     `  const client = new stytch.Client({ project_id: '${projectId}', secret: '${secret}', env: '${baseUrl}/' });`,
+    '',
+    "In a page, Stytch's frontend SDK (docs/frontend.md):",
+    `  createStytchClient('${publicToken}', { endpoints: { testAPIURL: '${baseUrl}', liveAPIURL: '${baseUrl}' } });`,
     '',
     '',
   ].join('\n');
@@ -40,7 +44,7 @@ function where(cfg: Readonly<Config>): string {
 }
 
 /** Creates the first project if the store has none; returns its credentials to print. */
-async function prepareStore(cfg: Readonly<Config>): Promise<{ projectId: string; secret: string } | null> {
+async function prepareStore(cfg: Readonly<Config>): Promise<{ projectId: string; secret: string; publicToken: string } | null> {
   const opened = openStore(cfg);
   try {
     await opened.migrate();
@@ -77,7 +81,7 @@ export async function serve(cfg: Readonly<Config>, workers: number): Promise<voi
   }
   const first = await prepareStore(cfg);
   const announce = (address: string) => {
-    if (first) process.stdout.write(welcome(address, first.projectId, first.secret));
+    if (first) process.stdout.write(welcome(address, first.projectId, first.secret, first.publicToken));
     process.stdout.write(`Postern is listening on ${address} (${where(cfg)}; ${workers} worker${workers === 1 ? '' : 's'})\n`);
   };
   if (workers <= 1) {

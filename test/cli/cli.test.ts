@@ -34,34 +34,44 @@ after(() => {
 });
 
 describe('postern CLI', () => {
-  it('project create --json prints exactly one JSON line with the id and secret', () => {
+  it('project create --json prints exactly one JSON line with the id, secret and public token', () => {
     const dir = dataDir();
     const res = run(['project', 'create', '--json'], { POSTERN_DATA_DIR: dir });
     assert.equal(res.status, 0, res.stderr);
     const lines = res.stdout.split('\n').filter((l) => l !== '');
     assert.equal(lines.length, 1);
     const parsed = JSON.parse(lines[0]!) as Record<string, string>;
-    assert.deepEqual(Object.keys(parsed).sort(), ['project_id', 'secret']);
+    assert.deepEqual(Object.keys(parsed).sort(), ['project_id', 'public_token', 'secret']);
     assert.match(parsed.project_id!, /^project-test-[0-9a-f-]{36}$/);
     assert.match(parsed.secret!, /^secret-test-[A-Za-z0-9_-]{36}$/);
+    assert.match(parsed.public_token!, /^public-token-test-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const plain = run(['project', 'create'], { POSTERN_DATA_DIR: dir });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /^project_id: project-test-\S+\nsecret: +secret-test-\S+\npublic_token: public-token-test-\S+\n$/);
     assert.ok(fs.existsSync(path.join(dir, 'postern.sqlite')));
 
     const live = run(['project', 'create', '--live', '--json'], { POSTERN_DATA_DIR: dir });
     assert.equal(live.status, 0, live.stderr);
     assert.match((JSON.parse(live.stdout) as { project_id: string }).project_id, /^project-live-/);
+    assert.match((JSON.parse(live.stdout) as { public_token: string }).public_token, /^public-token-live-/);
   });
 
   it('project show and set: Stytch names, ranges enforced, all problems listed, nothing changed on error', () => {
     const dir = dataDir();
     const env = { POSTERN_DATA_DIR: dir };
-    const created = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string };
+    const created = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string; public_token: string };
     const id = created.project_id;
 
     const shown = run(['project', 'show', id, '--json'], env);
     assert.equal(shown.status, 0, shown.stderr);
+    const shownJson = JSON.parse(shown.stdout) as { public_tokens: Array<{ public_token: string; created_at: string }> };
+    assert.equal(shownJson.public_tokens.length, 1);
+    assert.equal(shownJson.public_tokens[0]!.public_token, created.public_token);
+    assert.match(shownJson.public_tokens[0]!.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.deepEqual(JSON.parse(shown.stdout), {
       project_id: id,
       environment: 'test',
+      public_tokens: shownJson.public_tokens,
       settings: {
         password_strength_policy: 'zxcvbn',
         luds_min_password_length: 8,
@@ -99,6 +109,12 @@ describe('postern CLI', () => {
 
     const text = run(['project', 'show', id], env);
     assert.match(text.stdout, /lock_threshold = 3/);
+    assert.match(text.stdout, new RegExp(`public_tokens:\\n  ${created.public_token}  created \\d{4}-`));
+    const origins = run(['project', 'set', id, 'allowed_origins=https://a.example.org,https://b.example.org', 'allow_localhost=false'], env);
+    assert.equal(origins.status, 0, origins.stderr);
+    assert.match(origins.stdout, /allowed_origins = https:\/\/a\.example\.org,https:\/\/b\.example\.org/);
+    assert.match(origins.stdout, /allow_localhost = false/);
+    assert.match(origins.stdout, /allowed_redirect_urls = \n/);
     assert.equal(run(['project', 'show', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
   });
 
@@ -161,6 +177,47 @@ describe('postern CLI', () => {
     assert.deepEqual(listed.map((k) => [k.kid, k.state]).sort(), [[firstKid, 'current'], [second.kid, 'next']].sort());
     assert.match(run(['keys', 'list', projectId], env).stdout, /next/);
     assert.equal(run(['keys', 'rotate', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+  });
+
+  it('project public-tokens: a new token works on a running server, a deleted one is refused, the last one never goes', async () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const { project_id: projectId, public_token: first } = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string; public_token: string };
+    const server = await startServeIn(dir);
+    const bootstrap = async (token: string) => (await fetch(`${server.url}/sdk/v1/projects/bootstrap/${token}`)).status;
+    const eventually = async (token: string, status: number) => {
+      for (let i = 0; i < 100 && (await bootstrap(token)) !== status; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await bootstrap(token), status);
+    };
+    try {
+      assert.equal(await bootstrap(first), 200);
+      const created = run(['project', 'public-tokens', 'create', projectId, '--json'], env);
+      assert.equal(created.status, 0, created.stderr);
+      const second = JSON.parse(created.stdout) as { public_token: string; created_at: string };
+      assert.match(second.public_token, /^public-token-test-[0-9a-f-]{36}$/);
+      assert.notEqual(second.public_token, first);
+      assert.equal(await bootstrap(second.public_token), 200);
+
+      const listed = run(['project', 'public-tokens', 'list', projectId, '--json'], env).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { public_token: string }).public_token);
+      assert.deepEqual(listed, [first, second.public_token]);
+      assert.match(run(['project', 'public-tokens', 'list', projectId], env).stdout, new RegExp(`^${first}  created .*\\n${second.public_token}  created `));
+
+      const deleted = run(['project', 'public-tokens', 'delete', projectId, first], env);
+      assert.equal(deleted.status, 0, deleted.stderr);
+      await eventually(first, 404);
+      assert.equal(await bootstrap(second.public_token), 200);
+      const last = run(['project', 'public-tokens', 'delete', projectId, second.public_token], env);
+      assert.equal(last.status, 1);
+      assert.match(last.stderr, /only public token/);
+      const gone = run(['project', 'public-tokens', 'delete', projectId, first], env);
+      assert.equal(gone.status, 1);
+      assert.match(gone.stderr, /no public token/);
+      assert.equal(run(['project', 'public-tokens', 'list', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+      assert.equal(run(['project', 'public-tokens', 'create', 'project-test-00000000-0000-4000-8000-000000000000'], env).status, 1);
+      assert.equal(await bootstrap(second.public_token), 200);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   });
 
   it('project secrets: a second secret works on a running server, the old one is deleted, the last one never is', async () => {
@@ -233,6 +290,11 @@ describe('postern CLI', () => {
       const secret = /secret:\s+(\S+)/.exec(first.out())![1]!;
       assert.match(first.out(), /new stytch\.Client\(\{ project_id: 'project-test-/);
       assert.equal((await fetch(`${first.url}/healthz`)).status, 200);
+      const publicToken = /public_token: (public-token-test-\S+)/.exec(first.out())![1]!;
+      assert.match(first.out(), new RegExp(`createStytchClient\\('${publicToken}'`));
+      const boot = await fetch(`${first.url}/sdk/v1/projects/bootstrap/${publicToken}`);
+      assert.equal(boot.status, 200);
+      assert.equal(((await boot.json()) as { data: { project_name: string } }).data.project_name, projectId);
 
       const client = new stytch.Client({ project_id: projectId, secret, env: first.url + '/' });
       const created = await client.passwords.create({ email: 'cli@example.com', password: 'correct horse battery staple 91' });
