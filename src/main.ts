@@ -11,6 +11,8 @@ import { PasswordService } from './passwords/service.js';
 import { createBreachChecker } from './passwords/breach/index.js';
 import { createMailer } from './email/mailer.js';
 import { HashPool } from './passwords/hash-pool.js';
+import { Metrics } from './metrics/index.js';
+import { NO_METRICS } from './metrics/sink.js';
 import { MigrationService } from './passwords/migrate.js';
 import { ResetService } from './passwords/resets.js';
 import { RateLimiter, StoreCounters } from './ratelimit/limiter.js';
@@ -51,7 +53,8 @@ export async function createPostern(
   // the first sign-up.
   const keys = new SigningKeys(store, clock, createKeySealer(config.masterKeys));
   const projects = new ProjectService(store, clock);
-  const sessions = new SessionService(store, clock, keys);
+  const metrics = config.metrics ? new Metrics() : null;
+  const sessions = new SessionService(store, clock, keys, metrics ?? NO_METRICS);
   const users = new UserService(store, clock);
   const policy = new PasswordPolicy(scorer, breach);
   // Every hash and verify runs on this pool's own threads, never on libuv's (where JWT signing runs).
@@ -64,7 +67,8 @@ export async function createPostern(
     maxQueue: config.hashPool.maxQueue,
   });
   await Promise.all([breach.ready(), hasher.ready()]);
-  const passwords = new PasswordService(store, clock, config, sessions, policy, hasher);
+  metrics?.watchHashPool(() => hasher.stats());
+  const passwords = new PasswordService(store, clock, config, sessions, policy, hasher, metrics ?? NO_METRICS);
   const mailer = createMailer(config.email, clock);
   const resets = new ResetService(store, clock, config, sessions, policy, mailer, hasher);
   const migration = new MigrationService(store, clock);
@@ -76,7 +80,7 @@ export async function createPostern(
     retentionDays: config.authEventsRetentionDays,
     onProblem: (details, message) => onEventProblem(details, message),
   });
-  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys, events }, { logStream: opts.logStream });
+  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys, events, store, metrics }, { logStream: opts.logStream });
   onUnknownPepperKey = (pepperKeyId) =>
     app.log.error(
       { pepperKeyId },

@@ -7,6 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import type { Config } from '../config/index.js';
 import { createPostern } from '../main.js';
+import { serveClusterMetrics } from '../metrics/index.js';
 import { ProjectService } from '../projects/service.js';
 import { systemClock } from '../clock.js';
 import { openStore } from '../storage/open.js';
@@ -117,6 +118,8 @@ export async function serve(cfg: Readonly<Config>, workers: number): Promise<voi
     // A short pause keeps a worker that dies at start from spinning the CPU.
     setTimeout(fork, 500).unref();
   });
+  // A worker's /metrics answers for every worker: it asks this process to gather them.
+  if (cfg.metrics) serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
 
   const stop = () => {

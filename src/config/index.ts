@@ -90,6 +90,8 @@ export interface Config {
   hashPool: { workers: number; maxQueue: number };
   /** Authentication audit events older than this many days are deleted. */
   authEventsRetentionDays: number;
+  /** Serve Prometheus metrics at GET /metrics (POSTERN_METRICS=on, the default, or off). */
+  metrics: boolean;
 }
 
 export class ConfigError extends Error {
@@ -181,6 +183,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     masterKeys.push({ id, key });
   }
   const peppers = parsePeppers(env.POSTERN_PEPPER, problems);
+  const metricsSetting = (env.POSTERN_METRICS || 'on').toLowerCase();
+  if (!['on', 'off', 'true', 'false'].includes(metricsSetting)) problems.push('POSTERN_METRICS must be on or off');
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -197,6 +201,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     masterKeys,
     peppers,
     authEventsRetentionDays: int('POSTERN_AUTH_EVENTS_RETENTION_DAYS', 90, 1, 36_500),
+    metrics: metricsSetting === 'on' || metricsSetting === 'true',
     ...overrides,
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -7,6 +7,7 @@ import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { attemptRecorder } from './attempts.js';
 import { registerOpenApi } from './openapi.js';
+import { registerOperations } from './operations.js';
 import { authenticateProject } from './project-auth.js';
 import { routes } from './routes.js';
 import { authenticateSdk, registerSdkCors } from './sdk/browser.js';
@@ -170,10 +171,20 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
     return sendError(request, reply, known ? 'method_not_allowed' : 'route_not_found', new AuthError(known ? 'method_not_allowed' : 'route_not_found').message);
   });
 
+  const metrics = deps.metrics;
+  if (metrics) {
+    // Every answer, errors and unknown paths included; the route is its pattern, never the URL.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      return Promise.resolve();
+    });
+  }
+
   registerOpenApi(app, table, VERSION);
   // In a plugin registered after the OpenAPI one, so that it sees every route as it is added.
   void app.register(async (scope) => {
     scope.get('/healthz', () => ({ status: 'ok' }));
+    registerOperations(scope, deps);
 
     for (const route of table) {
       scope.route({

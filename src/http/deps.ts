@@ -8,6 +8,8 @@ import type { PasswordService } from '../passwords/service.js';
 import type { ProjectService } from '../projects/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { SigningKeys } from '../sessions/signing-keys.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Store } from '../storage/store.js';
 import type { UserService } from '../users/service.js';
 
 /** What the HTTP layer is given by the composition root. */
@@ -24,4 +26,8 @@ export interface HttpDeps {
   keys: SigningKeys;
   /** Authentication attempts go here (the audit trail). */
   events: AuthEventSink;
+  /** Read by the readiness check only (`ping`). */
+  store: Pick<Store, 'ping'>;
+  /** null: POSTERN_METRICS=off, no /metrics. */
+  metrics: Metrics | null;
 }

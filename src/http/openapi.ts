@@ -52,6 +52,8 @@ export const SUMMARIES: Readonly<Record<string, string>> = {
 /** Routes outside the table that the document describes too. */
 const OPERATIONS: Readonly<Record<string, string>> = {
   'GET /healthz': 'Liveness: the process answers (does not touch the store)',
+  'GET /readyz': 'Readiness: the store answers a round trip within 2 s (else 503 server_unavailable)',
+  'GET /metrics': 'Prometheus metrics, text exposition format (absent with POSTERN_METRICS=off)',
 };
 
 const ERROR_ENVELOPE = {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { NO_METRICS, type MetricsSink } from '../metrics/sink.js';
 import type { Config } from '../config/index.js';
 import { AuthError, concerning } from '../errors.js';
 import type { Project } from '../projects/project.js';
@@ -47,6 +48,7 @@ export class PasswordService {
     private readonly sessions: SessionService,
     private readonly policy: PasswordPolicy,
     private readonly hasher: PasswordHasher,
+    private readonly metrics: MetricsSink = NO_METRICS,
   ) {}
 
   /** POST /v1/passwords/strength_check: the project's verdict on a password; no user involved. */
@@ -189,7 +191,7 @@ export class PasswordService {
     }
     if (!(await this.hasher.verify(stored.hash, password).catch(concerning(user.id)))) {
       const { lockThreshold, lockDurationMinutes } = project.settings;
-      await this.store.recordFailedAttempt(project.id, user.id, this.clock.now(), lockThreshold, lockDurationMinutes * 60_000);
+      if (await this.store.recordFailedAttempt(project.id, user.id, this.clock.now(), lockThreshold, lockDurationMinutes * 60_000)) this.metrics.userLocked();
       if (protect) await this.padTo(started);
       throw new AuthError('unauthorized_credentials', undefined, { userId: user.id });
     }

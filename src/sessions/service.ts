@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { NO_METRICS, type MetricsSink } from '../metrics/sink.js';
 import { AuthError } from '../errors.js';
 import type { Project } from '../projects/project.js';
 import { newId } from '../random.js';
@@ -47,6 +48,7 @@ export class SessionService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly keys: SigningKeys,
+    private readonly metrics: MetricsSink = NO_METRICS,
   ) {}
 
   /** Input rules shared by every call that takes session fields; run before any work. */
@@ -133,6 +135,7 @@ export class SessionService {
       factors: factor ? [newFactor(factor, now)] : [],
     };
     await tx.insertSession(session, digestToken(token));
+    this.metrics.sessionStarted();
     return { session, token };
   }
 

@@ -88,6 +88,8 @@ export interface Store {
   /** Runs `fn` in one transaction; everything it writes lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** One round trip to the database (readiness); rejects when it cannot answer. */
+  ping(): Promise<void>;
 
   // projects
   /** Inserts the project with its first secret. */
@@ -132,8 +134,9 @@ export interface Store {
   /**
    * Counts one failed authentication. A lock that has run out is cleared first, so the count
    * starts over. When the count reaches `threshold` the user is locked until now + lockMs.
+   * True when this attempt locked the user (of concurrent ones, exactly one).
    */
-  recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<void>;
+  recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
   /** A pending user becomes active at its first successful authentication. */
   activateUser(projectId: string, userId: string): Promise<void>;
   /** Clears the failure counter and any lock (a successful authentication). */

@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const ROOT = path.join(import.meta.dirname, '..', '..');
 // The table's shape does not depend on the services behind it.
 const TABLE: RouteDef[] = routes({} as HttpDeps);
-const EXTRA = ['GET /healthz'];
+const EXTRA = ['GET /healthz', 'GET /readyz', 'GET /metrics'];
 
 type Operation = {
   summary?: string;

@@ -536,7 +536,7 @@ for (const dialect of DIALECTS) {
         const p = await newProject();
         const u = await newUser(p.id);
         for (let i = 1; i <= 3; i++) {
-          await store.recordFailedAttempt(p.id, u.id, T0 + i, 5, LOCK_MS);
+          assert.equal(await store.recordFailedAttempt(p.id, u.id, T0 + i, 5, LOCK_MS), false, 'no lock below the threshold');
           assert.deepEqual(await lockOf(p.id, u.id), { failedAttempts: i, lockCreatedAt: null, lockExpiresAt: null });
         }
       });
@@ -546,7 +546,7 @@ for (const dialect of DIALECTS) {
         const u = await newUser(p.id);
         for (let i = 1; i <= 2; i++) await store.recordFailedAttempt(p.id, u.id, T0 + i, 3, LOCK_MS);
         const now = T0 + 10;
-        await store.recordFailedAttempt(p.id, u.id, now, 3, LOCK_MS);
+        assert.equal(await store.recordFailedAttempt(p.id, u.id, now, 3, LOCK_MS), true, 'this attempt locked the user');
         const lock = await lockOf(p.id, u.id);
         assert.deepEqual(lock, { failedAttempts: 3, lockCreatedAt: now, lockExpiresAt: now + LOCK_MS });
         assert.equal(typeof lock.lockCreatedAt, 'number');
@@ -564,7 +564,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(first, { failedAttempts: 1, lockCreatedAt: lockedAt, lockExpiresAt: lockedAt + LOCK_MS });
 
         for (const now of [lockedAt + 1, lockedAt + LOCK_MS / 2, lockedAt + LOCK_MS - 1]) {
-          await store.recordFailedAttempt(p.id, u.id, now, 1, LOCK_MS);
+          assert.equal(await store.recordFailedAttempt(p.id, u.id, now, 1, LOCK_MS), false, 'an attempt while locked locks nothing new');
           const lock = await lockOf(p.id, u.id);
           assert.equal(lock.lockCreatedAt, lockedAt, `lockCreatedAt unchanged at ${now}`);
           assert.equal(lock.lockExpiresAt, lockedAt + LOCK_MS, `lockExpiresAt unchanged at ${now}`);
@@ -640,8 +640,9 @@ for (const dialect of DIALECTS) {
       void it('20 concurrent failures crossing the threshold count 20 and lock once', T, async () => {
         const p = await newProject();
         const u = await newUser(p.id);
-        await Promise.all(Array.from({ length: 20 }, () => store.recordFailedAttempt(p.id, u.id, T0, 5, LOCK_MS)));
+        const locked = await Promise.all(Array.from({ length: 20 }, () => store.recordFailedAttempt(p.id, u.id, T0, 5, LOCK_MS)));
         assert.deepEqual(await lockOf(p.id, u.id), { failedAttempts: 20, lockCreatedAt: T0, lockExpiresAt: T0 + LOCK_MS });
+        assert.equal(locked.filter(Boolean).length, 1, 'exactly one attempt reports the lock');
       });
     });
 

@@ -26,6 +26,10 @@ export class KyselyStore implements Store {
     return this.onClose();
   }
 
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
   // ---- projects
 
   async insertProject(project: Project, secret: ProjectSecretRecord): Promise<void> {
@@ -318,10 +322,11 @@ export class KyselyStore implements Store {
     });
   }
 
-  async recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<void> {
-    // One statement per step, each atomic on its row, so concurrent failures are never lost.
+  async recordFailedAttempt(projectId: string, userId: string, now: number, threshold: number, lockMs: number): Promise<boolean> {
+    // One statement per step, each atomic on its row, so concurrent failures are never lost;
+    // the lock is set only where none is, so one attempt alone sees it set.
     await Q.countFailedAttempt.execute(this.db, projectId, userId, now);
-    await Q.lockAtThreshold.execute(this.db, projectId, userId, now, now + lockMs, threshold);
+    return (await Q.lockAtThreshold.affected(this.db, projectId, userId, now, now + lockMs, threshold)) > 0n;
   }
 
   async activateUser(projectId: string, userId: string): Promise<void> {
