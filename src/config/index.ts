@@ -4,6 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+
+export type { TrustProxy } from './trust-proxy.js';
 
 export interface Argon2Params {
   /** Memory cost in KiB. */
@@ -73,6 +76,8 @@ export interface Config {
   logLevel: string;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Which peers' X-Forwarded-For names the client (POSTERN_TRUST_PROXY). */
+  trustProxy: TrustProxy;
   argon2: Argon2Params;
   breach: BreachConfig;
   email: EmailConfig;
@@ -192,6 +197,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     port: int('POSTERN_PORT', 3000, 0, 65535),
     logLevel: env.POSTERN_LOG_LEVEL || 'info',
     bodyLimit: int('POSTERN_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
+    trustProxy: parseTrustProxy(env.POSTERN_TRUST_PROXY, problems),
     argon2,
     breach,
     email,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { TrustProxy } from '../config/index.js';
 import { AuthError } from '../errors.js';
 import { newId } from '../random.js';
 import type { HttpDeps } from './deps.js';
@@ -74,8 +75,30 @@ function bodyProblem(value: unknown, maxDepth: number, mayHoldNul: boolean): Aut
 const MINUTE = 60_000;
 
 /**
+ * Fastify's `trustProxy` for POSTERN_TRUST_PROXY. A hop count is given as a function: Fastify 5
+ * turns a bare number into "trust nothing" (it cannot check the nearest peer), while ours
+ * means what Express's did: the nearest N addresses (the connection's first, then
+ * X-Forwarded-For from the right) are proxies, and the client is the one before them.
+ */
+export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  switch (trust.mode) {
+    case 'none':
+      return false;
+    case 'all':
+      return true;
+    case 'hops': {
+      const hops = trust.hops;
+      return (_address, hop) => hop < hops;
+    }
+    case 'addresses':
+      return trust.addresses;
+  }
+}
+
+/**
  * Per-address and per-email limits on the password routes, counted before any hashing. The
- * address is the connection's (the caller is usually a backend server).
+ * address is `request.ip`: the connection's, or the client's behind a trusted proxy
+ * (POSTERN_TRUST_PROXY); X-Forwarded-For from any other peer is ignored.
  */
 async function checkRateLimits(deps: HttpDeps, request: FastifyRequest): Promise<void> {
   const project = request.project?.id ?? '';
@@ -101,6 +124,7 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: deps.config.bodyLimit,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     // An HTTP/1.1 request without Host is still refused (RFC 9112 §3.2), but by the hook below,
     // with the envelope, instead of by Node with an empty 400.
     http: { requireHostHeader: false },
