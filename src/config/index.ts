@@ -4,8 +4,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { loadTls, type TlsConfig } from './tls.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
+export type { TlsConfig } from './tls.js';
 export type { TrustProxy } from './trust-proxy.js';
 
 export interface Argon2Params {
@@ -78,6 +80,8 @@ export interface Config {
   bodyLimit: number;
   /** Which peers' X-Forwarded-For names the client (POSTERN_TRUST_PROXY). */
   trustProxy: TrustProxy;
+  /** Certificate and key (POSTERN_TLS_CERT/POSTERN_TLS_KEY) to serve https; null: plain http. */
+  tls: TlsConfig | null;
   argon2: Argon2Params;
   breach: BreachConfig;
   email: EmailConfig;
@@ -198,6 +202,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: env.POSTERN_LOG_LEVEL || 'info',
     bodyLimit: int('POSTERN_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     trustProxy: parseTrustProxy(env.POSTERN_TRUST_PROXY, problems),
+    tls: loadTls(env.POSTERN_TLS_CERT, env.POSTERN_TLS_KEY, problems),
     argon2,
     breach,
     email,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { TrustProxy } from '../config/index.js';
+import type http from 'node:http';
+import type { TlsConfig, TrustProxy } from '../config/index.js';
 import { AuthError } from '../errors.js';
 import { newId } from '../random.js';
 import type { HttpDeps } from './deps.js';
@@ -115,6 +116,16 @@ function matcher(url: string): RegExp {
   return new RegExp('^' + url.replace(/:[a-z_]+/g, '[^/]+') + '/?$');
 }
 
+/**
+ * Plain http, or https with the configured certificate (POSTERN_TLS_CERT/POSTERN_TLS_KEY).
+ * Typed as Fastify's http options: an https server is an http.Server to everything the app
+ * touches, and the rest of the code never needs to know which it is.
+ */
+function httpServerOptions(tls: TlsConfig | null): { http: http.ServerOptions } {
+  if (tls === null) return { http: { requireHostHeader: false } };
+  return { https: { cert: tls.cert, key: tls.key, requireHostHeader: false } } as unknown as { http: http.ServerOptions };
+}
+
 /** The Fastify app serving Postern's API. It never listens by itself; tests can `inject`. */
 export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStream | undefined } = {}): FastifyInstance {
   const app = Fastify({
@@ -126,8 +137,9 @@ export function buildApp(deps: HttpDeps, opts: { logStream?: NodeJS.WritableStre
     bodyLimit: deps.config.bodyLimit,
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     // An HTTP/1.1 request without Host is still refused (RFC 9112 §3.2), but by the hook below,
-    // with the envelope, instead of by Node with an empty 400.
-    http: { requireHostHeader: false },
+    // with the envelope, instead of by Node with an empty 400. With TLS configured Fastify
+    // gives the `https` options to https.createServer (and ignores `http`), so it goes there too.
+    ...httpServerOptions(deps.config.tls),
     return503OnClosing: true,
     // Malformed HTTP itself (bad framing, oversized headers) never reaches a route: answer on
     // the socket with the envelope too, rather than Fastify's own body.

@@ -14,7 +14,7 @@ import type { UserService } from '../users/service.js';
 
 /** What the HTTP layer is given by the composition root. */
 export interface HttpDeps {
-  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'rateLimits' | 'trustProxy'>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'rateLimits' | 'trustProxy' | 'tls'>;
   limiter: RateLimiter;
   clock: Clock;
   projects: ProjectService;

@@ -26,7 +26,7 @@ export async function startServe(env: Record<string, string | undefined>, args: 
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 60_000;
-  while (!/listening on (http:\/\/\S+)/.test(out)) {
+  while (!/listening on (https?:\/\/\S+)/.test(out)) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       assert.fail(`serve did not start: ${out} ${err}`);
@@ -34,7 +34,7 @@ export async function startServe(env: Record<string, string | undefined>, args: 
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url: /listening on (http:\/\/\S+)/.exec(out)![1]!,
+    url: /listening on (https?:\/\/\S+)/.exec(out)![1]!,
     child,
     out: () => out,
     err: () => err,
