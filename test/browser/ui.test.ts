@@ -259,6 +259,14 @@ describe('pre-built password UI in Chromium', { skip: executable ? false : 'Chro
       await otherPage.goto(refused.url + '/');
       await assertEventually(() => Promise.resolve(failed.some((p) => p.startsWith('/sdk/v1/projects/bootstrap/'))), 'the bootstrap call failed in the browser');
 
+      // The UI itself gets nowhere: its users/search call is refused and never answered.
+      await otherPage.getByPlaceholder('example@email.com').fill(email);
+      await otherPage.getByRole('button', { name: 'Continue with email' }).click();
+      await assertEventually(() => Promise.resolve(failed.includes('/sdk/v1/users/search')), 'the UI call failed in the browser');
+      await otherPage.waitForTimeout(1000);
+      assert.equal(await otherPage.locator('input[type=password]').count(), 0, 'no password step');
+      await otherPage.screenshot({ path: path.join(SHOTS, 'refused-origin-continue.png'), fullPage: true });
+
       // The browser's own verdict, from the page: a credentialed call is blocked.
       const outcome = await otherPage.evaluate(async ({ api, token }) => {
         try {
@@ -274,7 +282,8 @@ describe('pre-built password UI in Chromium', { skip: executable ? false : 'Chro
         }
       }, { api: s.url, token: other.publicToken });
       assert.match(outcome, /^blocked: TypeError/);
-      for (const e of seen) assert.equal(e.headers['access-control-allow-origin'], undefined, `${e.path}: no grant`);
+      // Every call but the SDK's telemetry (which names no project and is discarded) is refused.
+      for (const e of seen.filter((x) => x.path !== '/sdk/v1/events')) assert.equal(e.headers['access-control-allow-origin'], undefined, `${e.path}: no grant`);
       await otherPage.screenshot({ path: path.join(SHOTS, 'refused-origin.png'), fullPage: true });
 
       // The same call from the server's side: refused for this project, and no grant.
