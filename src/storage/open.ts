@@ -36,6 +36,7 @@ const pgTypes: pg.CustomTypesConfig = {
 export function openStore(target: StoreTarget): OpenedStore {
   let db: Kysely<Database>;
   let dialect: OpenedStore['dialect'];
+  let checkPresent: (() => Promise<void>) | undefined;
   if (target.databaseUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10, types: pgTypes });
@@ -46,7 +47,16 @@ export function openStore(target: StoreTarget): OpenedStore {
   } else {
     dialect = 'sqlite';
     fs.mkdirSync(target.dataDir, { recursive: true });
-    const file = new SQLite(path.join(target.dataDir, 'postern.sqlite'));
+    const filePath = path.join(target.dataDir, 'postern.sqlite');
+    const file = new SQLite(filePath);
+    // SQLite keeps the file it opened: deleted or replaced under a running server, queries still
+    // answer (`SELECT 1` reads no page at all) and writes go to a file gone at the next start.
+    // The readiness ping therefore also checks that the path still names the file open here.
+    const opened = fs.statSync(filePath);
+    checkPresent = async () => {
+      const now = await fs.promises.stat(filePath);
+      if (now.ino !== opened.ino || now.dev !== opened.dev) throw new Error(`${filePath} is no longer the database file this process opened`);
+    };
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 5000');
     file.pragma('foreign_keys = ON');
@@ -54,7 +64,7 @@ export function openStore(target: StoreTarget): OpenedStore {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(file) }) });
   }
   return {
-    store: new KyselyStore(db),
+    store: new KyselyStore(db, () => db.destroy(), checkPresent),
     dialect,
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider });

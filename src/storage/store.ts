@@ -88,7 +88,10 @@ export interface Store {
   /** Runs `fn` in one transaction; everything it writes lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-  /** One round trip to the database (readiness); rejects when it cannot answer. */
+  /**
+   * One round trip to the database (readiness); rejects when it cannot answer, and on SQLite
+   * when the file at the configured path is no longer the one this store opened.
+   */
   ping(): Promise<void>;
 
   // projects

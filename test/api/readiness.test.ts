@@ -1,10 +1,14 @@
 /**
  * Liveness and readiness: /healthz answers while the process runs, without touching the
  * store; /readyz answers 200 only while the store answers a round trip, else 503
- * `server_unavailable` (a load balancer takes the instance out of rotation, and back).
+ * `server_unavailable` (a load balancer takes the instance out of rotation, and back): on
+ * PostgreSQL when the database is dropped under the server, on SQLite when its file is deleted
+ * or replaced.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
 import { DIALECTS, startTestServer, type TestServer } from '../helpers/server.js';
 import { expectError } from './support.js';
@@ -54,5 +58,29 @@ describe('readiness when PostgreSQL goes away', { skip: PG_URL ? false : 'POSTER
     const again = await s.request('GET', '/readyz', undefined, { auth: null });
     expectError(again, 503, 'server_unavailable');
     assert.equal((await s.request('GET', '/healthz', undefined, { auth: null })).status, 200, 'the process itself is alive');
+  });
+});
+
+describe('readiness when the SQLite file goes away', () => {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterEach(() => s.close());
+
+  // SQLite keeps the file it opened: without the check, queries (and sign-ups) still succeed,
+  // writing into a file that is gone at the next start.
+  it('503 server_unavailable once the database file is deleted; /healthz stays 200', async () => {
+    assert.equal((await s.request('GET', '/readyz', undefined, { auth: null })).status, 200);
+    for (const name of fs.readdirSync(s.dataDir)) if (name.startsWith('postern.sqlite')) fs.rmSync(path.join(s.dataDir, name));
+    expectError(await s.request('GET', '/readyz', undefined, { auth: null }), 503, 'server_unavailable');
+    assert.equal((await s.request('GET', '/healthz', undefined, { auth: null })).status, 200, 'the process itself is alive');
+  });
+
+  it('503 server_unavailable once another file takes its place', async () => {
+    const file = path.join(s.dataDir, 'postern.sqlite');
+    fs.copyFileSync(file, `${file}.copy`);
+    fs.renameSync(`${file}.copy`, file);
+    expectError(await s.request('GET', '/readyz', undefined, { auth: null }), 503, 'server_unavailable');
   });
 });

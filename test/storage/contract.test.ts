@@ -1152,3 +1152,20 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  void describe(`store ping (${dialect})`, () => {
+    void it('resolves while the database answers, inside a transaction too, and rejects once the store is closed', T, async () => {
+      const db = await createTestDatabase(dialect);
+      const { store } = openStore(db.target);
+      try {
+        await store.ping();
+        await store.transaction((tx) => tx.ping());
+        await store.close();
+        await assert.rejects(store.ping());
+      } finally {
+        await db.drop();
+      }
+    });
+  });
+}

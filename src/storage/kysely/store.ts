@@ -15,6 +15,8 @@ export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void> = () => db.destroy(),
+    /** A dialect's own reachability check for `ping`, beyond the round trip (see open.ts). */
+    private readonly checkPresent: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -28,6 +30,7 @@ export class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.db);
+    await this.checkPresent();
   }
 
   // ---- projects
