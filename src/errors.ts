@@ -104,6 +104,7 @@ const STATUS = {
   unauthorized_credentials: 401,
   public_token_required: 401,
   bad_domain_for_stytch_sdk: 403,
+  consumer_session_authorization_error: 403,
   public_token_not_found: 404,
   project_not_found: 404,
   email_not_found: 404,
@@ -145,6 +146,7 @@ const MESSAGES: Partial<Record<ErrorType, string>> = {
   public_token_not_found: 'Public token could not be found.',
   bad_domain_for_stytch_sdk: "This origin is not allowed for the project's frontend SDK: add it with `postern project set <project_id> allowed_origins=...`.",
   cannot_update_trusted_metadata: 'trusted_metadata can be updated only from the backend API.',
+  consumer_session_authorization_error: "The session's roles do not grant the requested action on the resource.",
   internal_server_error:
     'Oops, something seems to have gone wrong. Please contact your server operator with the request_id.',
 };

@@ -20,6 +20,7 @@ import { createRedisCounters } from './ratelimit/redis.js';
 import { PasswordPolicy } from './passwords/policy.js';
 import { createStrengthScorer } from './passwords/strength.js';
 import { ProjectService } from './projects/service.js';
+import { RbacService } from './rbac/service.js';
 import { SessionService } from './sessions/service.js';
 import { createKeySealer } from './sessions/key-sealing.js';
 import { SigningKeys } from './sessions/signing-keys.js';
@@ -32,6 +33,8 @@ export interface Postern {
   store: Store;
   dialect: 'sqlite' | 'postgres';
   projects: ProjectService;
+  /** Each project's RBAC policy. */
+  rbac: RbacService;
   /** The audit trail's writer; `flush()` writes what is buffered now. */
   events: AuthEventWriter;
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export async function createPostern(
   const metrics = config.metrics ? new Metrics() : null;
   const sessions = new SessionService(store, clock, keys, metrics ?? NO_METRICS);
   const users = new UserService(store, clock);
+  const rbac = new RbacService(store, clock);
   const policy = new PasswordPolicy(scorer, breach);
   // Every hash and verify runs on this pool's own threads, never on libuv's (where JWT signing runs).
   let onUnknownPepperKey: (keyId: string) => void = () => {};
@@ -80,7 +84,7 @@ export async function createPostern(
     retentionDays: config.authEventsRetentionDays,
     onProblem: (details, message) => onEventProblem(details, message),
   });
-  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, keys, events, store, metrics }, { logStream: opts.logStream });
+  const app = buildApp({ config, clock, limiter, projects, passwords, migration, resets, sessions, users, rbac, keys, events, store, metrics }, { logStream: opts.logStream });
   onUnknownPepperKey = (pepperKeyId) =>
     app.log.error(
       { pepperKeyId },
@@ -94,6 +98,7 @@ export async function createPostern(
     store,
     dialect: opened.dialect,
     projects,
+    rbac,
     events,
     async close() {
       if (closed) return;

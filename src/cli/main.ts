@@ -1,5 +1,6 @@
-/** `postern serve | migrate | project … | keys … | users unlock | outbox` */
+/** `postern serve | migrate | project … | keys … | rbac … | users unlock | outbox` */
 import { Command, InvalidArgumentError } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { loadConfig, ConfigError, type Config } from '../config/index.js';
 import { defaultWorkers, serve } from './serve.js';
 import { readOutbox } from '../email/outbox.js';
@@ -15,6 +16,8 @@ import { SETTINGS, SettingsError, settingsByName } from '../projects/settings.js
 import { ProjectService } from '../projects/service.js';
 import type { PublicTokenRecord } from '../storage/store.js';
 import { rfc3339, systemClock } from '../clock.js';
+import { PolicyError, policyToDocument } from '../rbac/document.js';
+import { RbacService } from '../rbac/service.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -226,6 +229,32 @@ async function showEvents(projectId: string | undefined, opts: { json?: boolean;
   process.stdout.write(formatEvents(events, { json: opts.json === true, showProject: projectId === undefined }));
 }
 
+async function showPolicy(projectId: string): Promise<void> {
+  const policy = await withStore(async (store) => ((await new ProjectService(store, systemClock).get(projectId)) ? new RbacService(store, systemClock).policy(projectId) : null));
+  if (!policy) fail(`no project ${projectId}`);
+  process.stdout.write(JSON.stringify(policyToDocument(policy), null, 2) + '\n');
+}
+
+async function setPolicy(projectId: string, file: string): Promise<void> {
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    fail(`cannot read a JSON policy from ${file}: ${err instanceof Error ? err.message : String(err)}`, 2);
+  }
+  let policy;
+  try {
+    policy = await withStore((store) => new RbacService(store, systemClock).setPolicy(projectId, document));
+  } catch (err) {
+    if (err instanceof PolicyError) fail(`the policy in ${file} was not applied:\n` + err.problems.map((p) => `  ${p}`).join('\n'), 2);
+    throw err;
+  }
+  if (!policy) fail(`no project ${projectId}`);
+  process.stdout.write(
+    `policy of ${projectId} set: ${policy.roles.length} roles, ${policy.resources.length} resources, ${policy.scopes.length} scopes; every server applies it to the next check (SDK caches within 5 minutes)\n`,
+  );
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('postern').description("A self-hosted password-authentication server speaking Stytch's consumer API.");
   program
@@ -273,6 +302,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print {"kid", "signs_from"}')
     .action(rotateKeys);
   keys.command('list').description("list a project's signing keys and their state").argument('<project_id>').option('--json', 'one JSON object per key').action(listKeys);
+  const rbac = program.command('rbac').description("a project's RBAC policy: roles, resources and their actions, scopes");
+  rbac.command('show').description('print the policy as JSON (the document `rbac set` takes)').argument('<project_id>').action(showPolicy);
+  rbac
+    .command('set')
+    .description('replace the policy with the JSON document in a file; refused whole, every problem listed, when invalid')
+    .argument('<project_id>')
+    .argument('<file>', 'a JSON file {"roles": [...], "resources": [...], "scopes": [...]}')
+    .action(setPolicy);
   const users = program.command('users').description('manage users');
   users
     .command('unlock')

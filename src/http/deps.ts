@@ -6,6 +6,7 @@ import type { MigrationService } from '../passwords/migrate.js';
 import type { ResetService } from '../passwords/resets.js';
 import type { PasswordService } from '../passwords/service.js';
 import type { ProjectService } from '../projects/service.js';
+import type { RbacService } from '../rbac/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { SigningKeys } from '../sessions/signing-keys.js';
 import type { Metrics } from '../metrics/index.js';
@@ -23,6 +24,7 @@ export interface HttpDeps {
   resets: ResetService;
   sessions: SessionService;
   users: UserService;
+  rbac: RbacService;
   keys: SigningKeys;
   /** Authentication attempts go here (the audit trail). */
   events: AuthEventSink;

@@ -33,6 +33,7 @@ export const SUMMARIES: Readonly<Record<string, string>> = {
   'DELETE /v1/users/passwords/:password_id': "Delete a user's password",
   'DELETE /v1/users/emails/:email_id': "Delete a user's email address",
   'DELETE /v1/users/phone_numbers/:phone_id': "Delete a user's phone number",
+  'GET /v1/rbac/policy': "The project's RBAC policy: roles, resources and scopes",
   'GET /sdk/v1/projects/bootstrap/:public_token': "Frontend SDK: the project's public settings",
   'POST /sdk/v1/passwords': 'Frontend SDK: sign up with a password',
   'POST /sdk/v1/passwords/authenticate': 'Frontend SDK: log in with a password',

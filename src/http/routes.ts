@@ -3,6 +3,7 @@ import type { AuditMode } from './attempts.js';
 import type { HttpDeps } from './deps.js';
 import { passwordResetHandlers } from './handlers/password-resets.js';
 import { passwordHandlers } from './handlers/passwords.js';
+import { rbacHandlers } from './handlers/rbac.js';
 import { sessionHandlers } from './handlers/sessions.js';
 import { userHandlers } from './handlers/users.js';
 import { sdkRoutes } from './sdk/routes.js';
@@ -31,6 +32,7 @@ export function routes(deps: HttpDeps): RouteDef[] {
   const resets = passwordResetHandlers(deps);
   const sessions = sessionHandlers(deps);
   const users = userHandlers(deps);
+  const rbac = rbacHandlers(deps);
   return [
     { method: 'POST', url: '/v1/passwords', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.PasswordCreateBody }, handler: passwords.create },
     { method: 'POST', url: '/v1/passwords/authenticate', auth: 'project', limited: true, audit: 'attempts', schema: { body: S.PasswordAuthenticateBody }, handler: passwords.authenticate },
@@ -53,6 +55,7 @@ export function routes(deps: HttpDeps): RouteDef[] {
     { method: 'DELETE', url: '/v1/users/passwords/:password_id', auth: 'project', schema: { params: U.PasswordIdParams }, handler: users.deletePassword },
     { method: 'DELETE', url: '/v1/users/emails/:email_id', auth: 'project', schema: { params: U.EmailIdParams }, handler: users.deleteEmail },
     { method: 'DELETE', url: '/v1/users/phone_numbers/:phone_id', auth: 'project', schema: { params: U.PhoneIdParams }, handler: users.deletePhoneNumber },
+    { method: 'GET', url: '/v1/rbac/policy', auth: 'project', handler: rbac.policy },
     ...sdkRoutes(deps),
   ];
 }

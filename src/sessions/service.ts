@@ -151,10 +151,15 @@ export class SessionService {
     return { ...held, jwt };
   }
 
-  /** POST /v1/sessions/authenticate: checks the session, optionally extends it and merges claims. */
-  async authenticate(project: Project, req: SessionRequest): Promise<HeldSession> {
+  /**
+   * POST /v1/sessions/authenticate: checks the session, optionally extends it and merges claims.
+   * `authorize`, when given, runs on the live session before anything is written: when it
+   * throws, the session is left exactly as it was.
+   */
+  async authenticate(project: Project, req: SessionRequest, authorize?: (session: Session) => Promise<void>): Promise<HeldSession> {
     this.validate(req);
     const held = await this.resolve(project, req);
+    if (authorize) await authorize(held.session);
     // last_accessed_at is kept (and shown) at second precision: a plain check within the second
     // of the stored value would write back what is already there, so it writes nothing. A
     // revocation is still seen at once, since the session was just read.

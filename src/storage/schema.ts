@@ -25,6 +25,13 @@ export interface PublicTokensTable {
   created_at: number;
 }
 
+/** A project's RBAC policy (src/rbac/), as JSON; a project without a row has the default one. */
+export interface RbacPoliciesTable {
+  project_id: string;
+  policy: string;
+  updated_at: number;
+}
+
 export interface SigningKeysTable {
   kid: string;
   project_id: string;
@@ -131,6 +138,7 @@ export interface Database {
   projects: ProjectsTable;
   project_secrets: ProjectSecretsTable;
   public_tokens: PublicTokensTable;
+  rbac_policies: RbacPoliciesTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
   emails: EmailsTable;

@@ -4,6 +4,7 @@
  */
 import type { AuthEvent, AuthEventQuery } from '../events/auth-event.js';
 import type { Project, ProjectSettings } from '../projects/project.js';
+import type { RbacPolicy } from '../rbac/policy.js';
 import type { Session } from '../sessions/session.js';
 import type { UserSearchQuery } from '../users/search.js';
 import type { Email, Name, PhoneNumber, User } from '../users/user.js';
@@ -115,6 +116,12 @@ export interface Store {
   /** Deletes one public token, never the project's last one (concurrent deletes included). */
   deletePublicToken(projectId: string, token: string): Promise<'deleted' | 'not_found' | 'last'>;
   updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<void>;
+
+  // RBAC policy
+  /** The project's stored RBAC policy, or null when it never set one (or the project does not exist). */
+  getRbacPolicy(projectId: string): Promise<RbacPolicy | null>;
+  /** Replaces the project's RBAC policy whole; false (writing nothing) when there is no such project. */
+  setRbacPolicy(projectId: string, policy: RbacPolicy, now: number): Promise<boolean>;
 
   // signing keys
   listSigningKeys(projectId: string): Promise<SigningKeyRecord[]>;

@@ -103,7 +103,14 @@ for (const dialect of DIALECTS) {
       assert.equal(d.password_config, null, 'zxcvbn: no LUDS config');
       assert.equal(d.vertical, 'CONSUMER');
       assert.equal(d.disable_sdk_watermark, true);
-      assert.deepEqual(d.rbac_policy, { roles: [], resources: [], scopes: [] });
+      assert.deepEqual(d.rbac_policy, {
+        roles: [
+          { role_id: 'stytch_user', description: 'Granted to every user.', permissions: [] },
+          { role_id: 'stytch_admin', description: 'An administrator; assigned explicitly.', permissions: [] },
+        ],
+        resources: [],
+        scopes: [],
+      }, "the project's RBAC policy (here the default one)");
       for (const flag of ['pkce_required_for_email_magic_links', 'pkce_required_for_password_resets', 'pkce_required_for_oauth', 'pkce_required_for_sso', 'dfp_protected_auth_enabled', 'siwe_required_for_crypto_wallets']) {
         assert.equal(d[flag], false, flag);
       }

@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createMailer } from '../../src/email/mailer.js';
 import { openStore } from '../../src/storage/open.js';
 import { randomUUID } from 'node:crypto';
+import { POLICY_DOC } from '../fixtures/rbac-policy.js';
 
 
 const dirs: string[] = [];
@@ -264,6 +265,56 @@ describe('postern CLI', () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
+  });
+
+  it('rbac set and show: a policy file applied and printed back, served at once; an invalid one refused whole with every problem', async () => {
+    const dir = dataDir();
+    const env = { POSTERN_DATA_DIR: dir };
+    const { project_id: projectId, secret } = JSON.parse(run(['project', 'create', '--json'], env).stdout) as { project_id: string; secret: string };
+    const shownDefault = run(['rbac', 'show', projectId], env);
+    assert.equal(shownDefault.status, 0, shownDefault.stderr);
+    assert.deepEqual((JSON.parse(shownDefault.stdout) as { roles: Array<{ role_id: string }> }).roles.map((r) => r.role_id), ['stytch_user', 'stytch_admin']);
+
+    const file = path.join(dir, 'policy.json');
+    fs.writeFileSync(file, JSON.stringify(POLICY_DOC));
+    const server = await startServeIn(dir);
+    try {
+      const set = run(['rbac', 'set', projectId, file], env);
+      assert.equal(set.status, 0, set.stderr);
+      assert.match(set.stdout, /4 roles, 2 resources, 1 scopes/);
+      const shown = run(['rbac', 'show', projectId], env);
+      assert.equal(shown.status, 0, shown.stderr);
+      assert.deepEqual(JSON.parse(shown.stdout), POLICY_DOC);
+      fs.writeFileSync(file, shown.stdout);
+      assert.equal(run(['rbac', 'set', projectId, file], env).status, 0, 'what show prints, set takes back');
+      const served = await fetch(`${server.url}/v1/rbac/policy`, { headers: { authorization: 'Basic ' + Buffer.from(`${projectId}:${secret}`).toString('base64') } });
+      assert.deepEqual(((await served.json()) as { policy: unknown }).policy, POLICY_DOC, 'a running server serves it at once');
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+
+    const bad = structuredClone(POLICY_DOC) as any;
+    bad.roles[2].permissions[0].actions.push('publish');
+    bad.roles[3].permissions.push({ resource_id: 'payroll', actions: ['read'] });
+    fs.writeFileSync(file, JSON.stringify(bad));
+    const refused = run(['rbac', 'set', projectId, file], env);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /not applied/);
+    assert.match(refused.stderr, /roles\[2\]\.permissions\[0\]\.actions\[2\]: unknown action "publish" of resource "documents"/);
+    assert.match(refused.stderr, /roles\[3\]\.permissions\[1\]: unknown resource "payroll"/);
+    assert.deepEqual(JSON.parse(run(['rbac', 'show', projectId], env).stdout), POLICY_DOC, 'nothing changed');
+
+    fs.writeFileSync(file, '{"roles": [');
+    const notJson = run(['rbac', 'set', projectId, file], env);
+    assert.equal(notJson.status, 2);
+    assert.match(notJson.stderr, /cannot read a JSON policy/);
+    assert.equal(run(['rbac', 'set', projectId, path.join(dir, 'missing.json')], env).status, 2);
+    const ghost = 'project-test-00000000-0000-4000-8000-000000000000';
+    fs.writeFileSync(file, JSON.stringify(POLICY_DOC));
+    assert.equal(run(['rbac', 'set', ghost, file], env).status, 1);
+    const ghostShow = run(['rbac', 'show', ghost], env);
+    assert.equal(ghostShow.status, 1);
+    assert.match(ghostShow.stderr, /no project/);
   });
 
   it('migrate applies migrations and is idempotent', () => {

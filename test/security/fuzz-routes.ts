@@ -357,6 +357,7 @@ export const ROUTES: RouteSpec[] = [
       session_jwt: sessionFields.session_jwt!,
     },
   },
+  { name: 'GET /v1/rbac/policy', method: 'GET', pattern: '/v1/rbac/policy', auth: 'project', spends: 'nothing' },
   { name: 'GET /v1/sessions/jwks/:project_id', method: 'GET', pattern: '/v1/sessions/jwks/:project_id', auth: 'optional', spends: 'nothing', params: { project_id: idsOf('projectId', 'otherProjectId') } },
   {
     name: 'POST /v1/users',

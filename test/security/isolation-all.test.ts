@@ -276,6 +276,23 @@ for (const dialect of DIALECTS) {
         });
       },
 
+      'GET /v1/rbac/policy': async () => {
+        const v = await newVictim();
+        const aPolicy = {
+          resources: [{ resource_id: 'secret-plans', description: 'only the first project has these', actions: ['read'] }],
+          roles: [{ role_id: 'planner', description: '', permissions: [{ resource_id: 'secret-plans', actions: ['read'] }] }],
+        };
+        await s.postern.rbac.setPolicy(s.projectId, aPolicy);
+        await attack(v, async () => {
+          const own = await asOther('GET', '/v1/rbac/policy');
+          expectOk(own);
+          assert.deepEqual(own.body.policy.resources, [], "the second project sees its own (default) policy, not the first one's");
+          assert.ok(!JSON.stringify(own.body).includes('secret-plans'));
+        });
+        const mine = await asA('GET', '/v1/rbac/policy');
+        assert.deepEqual((mine.body.policy.resources as Json[]).map((r) => r.resource_id as string), ['secret-plans']);
+      },
+
       'GET /v1/sessions/jwks/:project_id': async () => {
         const v = await newVictim();
         // The second project signs a JWT of its own, so it has a key to publish.

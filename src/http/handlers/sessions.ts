@@ -3,7 +3,8 @@ import type { Static } from 'typebox';
 import { AuthError } from '../../errors.js';
 import type { HttpDeps } from '../deps.js';
 import { projectOf, respond } from '../respond.js';
-import { sessionToWire, userToWire } from '../wire/convert.js';
+import type { AuthorizationVerdict } from '../../rbac/policy.js';
+import { sessionToWire, userToWire, verdictToWire } from '../wire/convert.js';
 import { absent, type ProjectIdParams, type SessionAuthenticateBody, type SessionRevokeBody, type SessionsQuery } from '../wire/schemas.js';
 import { sessionRequestOf } from './passwords.js';
 
@@ -16,7 +17,20 @@ export function sessionHandlers(deps: HttpDeps) {
       if (req.sessionToken === undefined && req.sessionJwt === undefined) {
         throw new AuthError('no_session_arguments', 'Provide session_token or session_jwt.');
       }
-      const held = await deps.sessions.authenticate(project, req);
+      const check = body.authorization_check ? { resourceId: body.authorization_check.resource_id, action: body.authorization_check.action } : null;
+      // The check is evaluated on the user's current roles before the session is touched: a
+      // refused check neither extends the session nor merges claims.
+      let verdict: AuthorizationVerdict | null = null;
+      const held = await deps.sessions.authenticate(
+        project,
+        req,
+        check
+          ? async (session) => {
+              const holder = await deps.users.get(project, session.userId);
+              verdict = await deps.rbac.authorize(project, holder.roles, check);
+            }
+          : undefined,
+      );
       const user = await deps.users.get(project, held.session.userId);
       const issued = await deps.sessions.issue(project, user.roles, held);
       return respond(request, reply, {
@@ -24,6 +38,7 @@ export function sessionHandlers(deps: HttpDeps) {
         session_token: issued.token,
         session_jwt: issued.jwt,
         user: userToWire(user, deps.clock.now()),
+        ...(verdict ? { verdict: verdictToWire(verdict) } : {}),
       });
     },
 

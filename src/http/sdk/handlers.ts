@@ -12,7 +12,7 @@ import type { HeldSession } from '../../sessions/service.js';
 import type { HttpDeps } from '../deps.js';
 import { noteAttemptOutcome, noteAttemptUser } from '../attempts.js';
 import { projectOf, requestIdOf } from '../respond.js';
-import { authResponseToWire, sessionToWire, userToWire } from '../wire/convert.js';
+import { authResponseToWire, policyToWire, sessionToWire, userToWire } from '../wire/convert.js';
 import { absent } from '../wire/schemas.js';
 import { checkOrigin, projectByPublicToken } from './browser.js';
 import type * as S from './schemas.js';
@@ -76,7 +76,7 @@ export function sdkHandlers(deps: HttpDeps) {
         password_config: s.passwordStrengthPolicy === 'luds' ? { luds_complexity: s.ludsMinPasswordComplexity, luds_minimum_count: s.ludsMinPasswordLength } : null,
         dfp_protected_auth_enabled: false,
         dfp_protected_auth_mode: null,
-        rbac_policy: { roles: [], resources: [], scopes: [] },
+        rbac_policy: policyToWire(await deps.rbac.policy(project.id)),
         siwe_required_for_crypto_wallets: false,
         vertical: 'CONSUMER',
       });

@@ -1,5 +1,7 @@
 /** Domain objects → Stytch wire objects, with every field Stytch always returns. */
 import { rfc3339 } from '../../clock.js';
+import { policyToDocument } from '../../rbac/document.js';
+import type { AuthorizationVerdict, RbacPolicy } from '../../rbac/policy.js';
 import { sessionRoles, type IssuedSession } from '../../sessions/service.js';
 import type { AuthenticationFactor, Session } from '../../sessions/session.js';
 import { isLocked, type User } from '../../users/user.js';
@@ -71,4 +73,13 @@ export function authResponseToWire(user: User, issued: IssuedSession | null, now
     session: issued ? sessionToWire(issued.session, user.roles) : null,
     user_device: null,
   };
+}
+
+/** The policy on the wire is the policy document (Stytch's shape), every field present. */
+export function policyToWire(policy: RbacPolicy) {
+  return policyToDocument(policy);
+}
+
+export function verdictToWire(verdict: AuthorizationVerdict) {
+  return { authorized: verdict.authorized, granting_roles: verdict.grantingRoles };
 }

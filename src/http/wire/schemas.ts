@@ -139,7 +139,8 @@ export const SessionAuthenticateBody = Type.Object({
   session_jwt: SessionFields.session_jwt,
   session_duration_minutes: SessionFields.session_duration_minutes,
   session_custom_claims: SessionFields.session_custom_claims,
-  authorization_check: opt(Obj),
+  /** RBAC: `{resource_id, action}`; other keys (B2B's organization_id) are ignored. */
+  authorization_check: opt(Type.Object({ resource_id: Type.String({ maxLength: 1024 }), action: Type.String({ maxLength: 1024 }) })),
 });
 
 export const SessionRevokeBody = Type.Object({

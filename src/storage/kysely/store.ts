@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { AuthEvent, AuthEventQuery } from '../../events/auth-event.js';
 import type { Project, ProjectSettings } from '../../projects/project.js';
+import type { RbacPolicy } from '../../rbac/policy.js';
 import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
 import type { Database, UsersTable } from '../schema.js';
@@ -130,6 +131,25 @@ export class KyselyStore implements Store {
 
   async updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<void> {
     await this.db.updateTable('projects').set({ settings: JSON.stringify(settings) }).where('id', '=', projectId).execute();
+  }
+
+  // ---- RBAC policy
+
+  async getRbacPolicy(projectId: string): Promise<RbacPolicy | null> {
+    const row = await this.db.selectFrom('rbac_policies').select('policy').where('project_id', '=', projectId).executeTakeFirst();
+    return row ? parseJson<RbacPolicy>(row.policy) : null;
+  }
+
+  async setRbacPolicy(projectId: string, policy: RbacPolicy, now: number): Promise<boolean> {
+    const project = await this.db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+    if (!project) return false;
+    const text = JSON.stringify(policy);
+    await this.db
+      .insertInto('rbac_policies')
+      .values({ project_id: projectId, policy: text, updated_at: now })
+      .onConflict((oc) => oc.column('project_id').doUpdateSet({ policy: text, updated_at: now }))
+      .execute();
+    return true;
   }
 
   // ---- signing keys

@@ -7,6 +7,7 @@ import * as m0004 from './0004_rate_limit_counters.js';
 import * as m0005 from './0005_auth_events.js';
 import * as m0006 from './0006_project_secrets.js';
 import * as m0007 from './0007_public_tokens.js';
+import * as m0008 from './0008_rbac_policies.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_auth_events': m0005,
   '0006_project_secrets': m0006,
   '0007_public_tokens': m0007,
+  '0008_rbac_policies': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
