@@ -113,16 +113,19 @@ async function showProject(projectId: string, opts: { json?: boolean }): Promise
 }
 
 async function setProject(projectId: string, assignments: string[], opts: { json?: boolean }): Promise<void> {
-  let project: Project | null;
+  let changed: { project: Project; tokens: PublicTokenRecord[] } | null;
   try {
-    project = await withStore((store) => new ProjectService(store, systemClock).set(projectId, assignments));
+    changed = await withStore(async (store) => {
+      const projects = new ProjectService(store, systemClock);
+      const project = await projects.set(projectId, assignments);
+      return project ? { project, tokens: (await projects.listPublicTokens(projectId)) ?? [] } : null;
+    });
   } catch (err) {
     if (err instanceof SettingsError) fail(err.message, 2);
     throw err;
   }
-  if (!project) fail(`no project ${projectId}`);
-  const tokens = await withStore((store) => new ProjectService(store, systemClock).listPublicTokens(projectId));
-  printProject(project, tokens ?? [], opts.json);
+  if (!changed) fail(`no project ${projectId}`);
+  printProject(changed.project, changed.tokens, opts.json);
 }
 
 async function createPublicToken(projectId: string, opts: { json?: boolean }): Promise<void> {

@@ -53,24 +53,36 @@ export class Metrics implements MetricsSink {
     this.sessions = new Counter({ name: 'postern_sessions_started_total', help: 'Sessions started (sign-up, login, resets)', registers });
     this.lockouts = new Counter({ name: 'postern_user_lockouts_total', help: 'Users locked out after too many failed attempts', registers });
 
-    const pool = (pick: (s: HashPoolGauges) => number) =>
-      function (this: Gauge | Counter) {
-        const stats = self.hashPool();
-        if (!stats) return;
-        if (this instanceof Gauge) this.set(pick(stats));
-        else {
+    // Read off the pool at each scrape (prom-client calls `collect` with the metric as `this`).
+    const read = () => this.hashPool();
+    const gauge = (name: string, help: string, pick: (s: HashPoolGauges) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect(this: Gauge) {
+          const stats = read();
+          if (stats) this.set(pick(stats));
+        },
+      });
+    const counter = (name: string, help: string, pick: (s: HashPoolGauges) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect(this: Counter) {
+          const stats = read();
+          if (!stats) return;
           this.reset();
           this.inc(pick(stats));
-        }
-      };
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the collect callbacks are called with the metric as `this`
-    const self = this;
-    new Gauge({ name: 'postern_hash_pool_queue_depth', help: 'Password hashes waiting for a hash worker', registers, collect: pool((s) => s.queued) });
-    new Gauge({ name: 'postern_hash_pool_queue_limit', help: 'Queue length past which password routes are refused with 429', registers, collect: pool((s) => s.maxQueue) });
-    new Gauge({ name: 'postern_hash_pool_workers', help: 'Hash worker threads', registers, collect: pool((s) => s.workers) });
-    new Gauge({ name: 'postern_hash_pool_busy_workers', help: 'Hash worker threads computing a hash now', registers, collect: pool((s) => s.busy) });
-    new Counter({ name: 'postern_hash_pool_rejected_total', help: 'Password hashes refused because the queue was full (answered 429)', registers, collect: pool((s) => s.rejected) });
-    new Counter({ name: 'postern_hash_pool_completed_total', help: 'Password hashes and verifications completed', registers, collect: pool((s) => s.completed) });
+        },
+      });
+    gauge('postern_hash_pool_queue_depth', 'Password hashes waiting for a hash worker', (s) => s.queued);
+    gauge('postern_hash_pool_queue_limit', 'Queue length past which password routes are refused with 429', (s) => s.maxQueue);
+    gauge('postern_hash_pool_workers', 'Hash worker threads', (s) => s.workers);
+    gauge('postern_hash_pool_busy_workers', 'Hash worker threads computing a hash now', (s) => s.busy);
+    counter('postern_hash_pool_rejected_total', 'Password hashes refused because the queue was full (answered 429)', (s) => s.rejected);
+    counter('postern_hash_pool_completed_total', 'Password hashes and verifications completed', (s) => s.completed);
     collectDefaultMetrics({ register: this.registry });
     if (cluster.isWorker) {
       // Constructing one installs prom-client's answer to the primary's gathering requests.

@@ -33,15 +33,10 @@ const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const LOCALE = /^[a-z]{2,3}(-[a-z0-9]{2,8})?$/i;
 
+/** The refusal's message; `url` has passed `redirectUrl`, so it parses. */
 function notAllowed(field: string, url: string): string {
-  let shown = url;
-  try {
-    const u = new URL(url);
-    shown = u.origin + u.pathname;
-  } catch {
-    // checked as a URL just before; shown as given otherwise
-  }
-  return `${field} ${shown} is not among the project's allowed redirect URLs: add it with \`postern project set <project_id> allowed_redirect_urls=...\`.`;
+  const { origin, pathname } = new URL(url);
+  return `${field} ${origin}${pathname} is not among the project's allowed redirect URLs: add it with \`postern project set <project_id> allowed_redirect_urls=...\`.`;
 }
 
 export function checkResetStart(project: Project, input: ResetStartInput): ResetStartRules {
